@@ -1,0 +1,100 @@
+//! The command line: one file per subcommand.
+
+mod check;
+mod explain;
+mod parse;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::values::Date;
+
+/// Exit code: no errors (and, under `--deny-warnings`, no warnings).
+pub const EXIT_CLEAN: u8 = 0;
+/// Exit code: the files have diagnostics.
+pub const EXIT_DIAGNOSTICS: u8 = 1;
+/// Exit code: bad usage or an I/O failure.
+pub const EXIT_FAILURE: u8 = 2;
+
+/// sop — Standard Operating Procedures as code.
+#[derive(Debug, Parser)]
+#[command(name = "sop", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and validate SOP files and directories.
+    Check(check::Args),
+    /// Explain a diagnostic code: what it means, an example, the fix.
+    Explain(explain::Args),
+    /// Print a file's syntax tree, for debugging and for tools.
+    Parse(parse::Args),
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_CLEAN
+            });
+        }
+    };
+    let code = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Parse(args) => parse::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Parses `--today`.
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("`{text}` is not a date; write it as YYYY-MM-DD"))
+}
+
+/// When to colour the human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    pub(crate) fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`sop check | head`) is not an error.
+pub(crate) fn print(text: &str) -> Result<(), std::io::Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Reports a failure on stderr, `sop: <message>`, and returns exit code 2.
+pub(crate) fn fail(message: impl std::fmt::Display) -> u8 {
+    eprintln!("sop: {message}");
+    EXIT_FAILURE
+}

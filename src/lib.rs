@@ -1,0 +1,24 @@
+//! `sop`: a language and compiler for Standard Operating Procedures.
+//!
+//! The stages, each a public function (see `docs/architecture.md`):
+//!
+//! | stage | input | output |
+//! |---|---|---|
+//! | [`source::Source::from_bytes`] | bytes | decoded text and encoding issues |
+//! | [`syntax::parse`] | [`source::Source`] | [`ast::Document`], spanned, with comments |
+//! | [`check::check_document`] | [`ast::Document`] | [`diagnostics::Diagnostic`]s |
+//! | [`project::check_paths`] | paths | every file's diagnostics, with cross-file checks |
+
+#[macro_use]
+pub mod rules;
+
+pub mod ast;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod flow;
+pub mod project;
+pub mod source;
+pub mod syntax;
+pub mod values;

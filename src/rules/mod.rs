@@ -1,0 +1,239 @@
+//! The validator's rules: one file per diagnostic code.
+//!
+//! Each rule is declared with [`declare_rule!`]: its doc comment, in fixed
+//! sections (*What it does*, *Why is this bad?*, *Example*, *How to fix*),
+//! is the text `sop explain CODE` prints and the rules page of the docs, so
+//! the two never drift. [`RULES`] is the one registry of codes.
+
+use std::path::Path;
+
+use crate::ast::Document;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::flow::Flow;
+use crate::project::ProjectIndex;
+use crate::source::Source;
+use crate::values::{Cadence, Date};
+
+/// A rule: its code, default severity, explanation and check.
+pub struct Rule {
+    pub code: &'static str,
+    pub default_severity: Severity,
+    /// The rule's doc comment, as Markdown.
+    explanation: &'static str,
+    pub check: fn(&Context<'_, '_>, &mut Reporter<'_>),
+}
+
+impl Rule {
+    /// The explanation, with the doc comments' leading space removed.
+    pub fn explanation(&self) -> String {
+        let mut out = String::with_capacity(self.explanation.len());
+        for line in self.explanation.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    /// The first paragraph under *What it does*: one line for listings.
+    pub fn summary(&self) -> String {
+        let text = self.explanation();
+        let body = text
+            .split_once("## What it does")
+            .map_or(text.as_str(), |(_, rest)| rest);
+        body.trim_start()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Declares a rule: a unit struct whose doc comment is its explanation.
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $name:ident {
+            code: $code:literal,
+            severity: $severity:ident,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl $name {
+            pub const RULE: $crate::rules::Rule = $crate::rules::Rule::declared(
+                $code,
+                $crate::diagnostics::Severity::$severity,
+                concat!($($doc, "\n"),*),
+                $check,
+            );
+        }
+    };
+}
+
+impl Rule {
+    #[doc(hidden)]
+    pub const fn declared(
+        code: &'static str,
+        default_severity: Severity,
+        explanation: &'static str,
+        check: fn(&Context<'_, '_>, &mut Reporter<'_>),
+    ) -> Rule {
+        Rule {
+            code,
+            default_severity,
+            explanation,
+            check,
+        }
+    }
+}
+
+mod duplicate_key;
+mod duplicate_section;
+mod duplicate_sop_id;
+mod duplicate_step_id;
+mod future_revision;
+mod invalid_date;
+mod invalid_duration;
+mod invalid_encoding;
+mod invalid_version;
+mod missing_header;
+mod missing_revisions;
+mod missing_sections;
+mod no_path_to_end;
+mod revision_order;
+mod single_option;
+mod stale_review;
+mod suggest;
+mod syntax;
+mod undeclared_role;
+mod unknown_key;
+mod unknown_sop;
+mod unknown_target;
+mod unreachable_step;
+mod unused_role;
+mod version_mismatch;
+
+pub use suggest::did_you_mean;
+
+/// Every rule, in the order of the contract's table.
+pub static RULES: &[Rule] = &[
+    syntax::Syntax::RULE,
+    invalid_encoding::InvalidEncoding::RULE,
+    missing_header::MissingHeader::RULE,
+    unknown_key::UnknownKey::RULE,
+    duplicate_key::DuplicateKey::RULE,
+    duplicate_section::DuplicateSection::RULE,
+    duplicate_step_id::DuplicateStepId::RULE,
+    missing_sections::MissingPurpose::RULE,
+    missing_sections::MissingScope::RULE,
+    missing_sections::MissingSteps::RULE,
+    unknown_target::UnknownTarget::RULE,
+    unreachable_step::UnreachableStep::RULE,
+    no_path_to_end::NoPathToEnd::RULE,
+    invalid_date::InvalidDate::RULE,
+    invalid_duration::InvalidDuration::RULE,
+    invalid_version::InvalidVersion::RULE,
+    stale_review::StaleReview::RULE,
+    revision_order::RevisionOrder::RULE,
+    version_mismatch::VersionMismatch::RULE,
+    future_revision::FutureRevision::RULE,
+    missing_revisions::MissingRevisions::RULE,
+    undeclared_role::UndeclaredRole::RULE,
+    unused_role::UnusedRole::RULE,
+    single_option::SingleOption::RULE,
+    unknown_sop::UnknownSop::RULE,
+    duplicate_sop_id::DuplicateSopId::RULE,
+];
+
+/// Looks a rule up by its code.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code == code)
+}
+
+/// What a rule sees: one parsed file and its surroundings.
+pub struct Context<'d, 'a> {
+    pub source: &'a Source,
+    pub doc: &'d Document<'a>,
+    pub flow: &'d Flow,
+    /// The date reviews and revisions are judged against.
+    pub today: Date,
+    /// The review cadence of files that declare none.
+    pub default_review: Cadence,
+    /// The other SOPs of the project; `None` skips cross-file checks.
+    pub project: Option<&'d ProjectIndex>,
+}
+
+impl Context<'_, '_> {
+    pub fn path(&self) -> &Path {
+        self.source.path()
+    }
+
+    /// Where a file-level diagnostic points: the header, else the first line.
+    pub fn file_span(&self) -> crate::ast::Span {
+        self.doc
+            .header
+            .as_ref()
+            .map(|h| h.span)
+            .or(self.doc.first_content)
+            .unwrap_or_default()
+    }
+}
+
+/// Collects one rule's diagnostics with its code and severity.
+pub struct Reporter<'r> {
+    code: &'static str,
+    severity: Severity,
+    out: &'r mut Vec<Diagnostic>,
+}
+
+impl<'r> Reporter<'r> {
+    pub fn new(rule: &Rule, severity: Severity, out: &'r mut Vec<Diagnostic>) -> Self {
+        Reporter {
+            code: rule.code,
+            severity,
+            out,
+        }
+    }
+
+    /// Starts a diagnostic of this rule; pass it to [`Reporter::push`].
+    pub fn diagnostic(&self, span: crate::ast::Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.code, self.severity, span, message)
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_in_fixed_sections() {
+        for rule in RULES {
+            let text = rule.explanation();
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## How to fix",
+            ] {
+                assert!(text.contains(section), "{} lacks {section}", rule.code);
+            }
+            assert!(!rule.summary().is_empty(), "{}", rule.code);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut codes: Vec<_> = RULES.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len());
+    }
+}

@@ -1,0 +1,231 @@
+//! The first pass: the pest grammar classifies each line on its own.
+
+use pest::iterators::Pair;
+use pest::Parser;
+use pest_derive::Parser;
+
+use crate::ast::{Span, Text};
+
+#[derive(Parser)]
+#[grammar = "../grammar/sop.pest"]
+struct LineGrammar;
+
+/// One classified line.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// The line without its line break.
+    pub span: Span,
+    /// The line without indentation and trailing whitespace.
+    pub content: Text<'a>,
+    /// Indentation in columns; a tab counts as four.
+    pub indent: usize,
+    pub form: Form<'a>,
+}
+
+/// What a line looks like, before its context is known.
+#[derive(Debug, Clone, Copy)]
+pub enum Form<'a> {
+    Blank,
+    /// `# …`
+    Comment,
+    /// `\…`
+    Escape,
+    /// `sop <head>: <value>`
+    Header {
+        head: Text<'a>,
+        value: Text<'a>,
+    },
+    /// `step <head>: <value>`
+    StepLine {
+        head: Text<'a>,
+        value: Text<'a>,
+    },
+    /// `-> <value>`
+    Goto {
+        value: Text<'a>,
+    },
+    /// `if <condition> -> <value>`; the condition and target are split at the
+    /// last arrow when lowering.
+    If,
+    /// `otherwise -> <value>` / `else -> <value>`
+    Otherwise {
+        value: Text<'a>,
+    },
+    /// A known keyword and a colon.
+    Keyword {
+        keyword: Text<'a>,
+        value: Text<'a>,
+    },
+    /// Some other `<key>: <value>`.
+    Entry {
+        key: Text<'a>,
+        value: Text<'a>,
+    },
+    Prose,
+}
+
+/// Classifies every line of `text`.
+pub fn classify(text: &str) -> Vec<Line<'_>> {
+    match LineGrammar::parse(Rule::file, text) {
+        Ok(mut pairs) => {
+            let file = pairs.next().expect("the file rule always yields one pair");
+            let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+            lines.extend(
+                file.into_inner()
+                    .filter(|p| p.as_rule() == Rule::line)
+                    .map(|p| lower_line(text, p)),
+            );
+            lines
+        }
+        // The grammar accepts every input (prose is the catch-all); should that
+        // ever break, fall back to treating each line as prose rather than fail.
+        Err(_) => fallback(text),
+    }
+}
+
+fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>) -> Line<'a> {
+    let span = line.as_span();
+    let mut inner = line.into_inner();
+    let indent_pair = inner.next();
+    let indent_text = indent_pair.as_ref().map_or("", |p| p.as_str());
+    let indent = indent_text
+        .bytes()
+        .map(|b| if b == b'\t' { 4 } else { 1 })
+        .sum();
+    let content_start = span.start() + indent_text.len();
+    let content_text = text[content_start..span.end()].trim_end();
+    let content = Text::new(
+        content_text,
+        Span::new(content_start, content_start + content_text.len()),
+    );
+    let form = match inner.next() {
+        _ if content_text.is_empty() => Form::Blank,
+        None => Form::Blank,
+        Some(pair) => form_of(pair),
+    };
+    Line {
+        span: Span::new(span.start(), span.end()),
+        content,
+        indent,
+        form,
+    }
+}
+
+fn form_of(pair: Pair<'_, Rule>) -> Form<'_> {
+    let rule = pair.as_rule();
+    let mut parts = pair.into_inner().map(trimmed);
+    let mut next = || parts.next().unwrap_or_default();
+    match rule {
+        Rule::comment => Form::Comment,
+        Rule::escape => Form::Escape,
+        Rule::header => Form::Header {
+            head: next(),
+            value: next(),
+        },
+        Rule::step_line => Form::StepLine {
+            head: next(),
+            value: next(),
+        },
+        Rule::goto => Form::Goto { value: next() },
+        Rule::if_option => Form::If,
+        Rule::default_option => Form::Otherwise { value: next() },
+        Rule::keyword_line => Form::Keyword {
+            keyword: next(),
+            value: next(),
+        },
+        Rule::entry => Form::Entry {
+            key: next(),
+            value: next(),
+        },
+        _ => Form::Prose,
+    }
+}
+
+/// A pair's text without surrounding whitespace, with its span.
+fn trimmed(pair: Pair<'_, Rule>) -> Text<'_> {
+    let raw = pair.as_str();
+    let start = pair.as_span().start() + (raw.len() - raw.trim_start().len());
+    let value = raw.trim();
+    Text::new(value, Span::new(start, start + value.len()))
+}
+
+impl Default for Text<'_> {
+    fn default() -> Self {
+        Text::new("", Span::default())
+    }
+}
+
+fn fallback(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for piece in text.split('\n') {
+        let end = start + piece.len();
+        let line_end = if piece.ends_with('\r') { end - 1 } else { end };
+        let raw = &text[start..line_end];
+        let body = raw.trim_start_matches([' ', '\t']);
+        let content_start = start + (raw.len() - body.len());
+        let content = body.trim_end();
+        lines.push(Line {
+            span: Span::new(start, line_end),
+            content: Text::new(
+                content,
+                Span::new(content_start, content_start + content.len()),
+            ),
+            indent: raw.len() - body.len(),
+            form: if content.is_empty() {
+                Form::Blank
+            } else {
+                Form::Prose
+            },
+        });
+        start = end + 1;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(line: &str) -> String {
+        let lines = classify(line);
+        let f = format!("{:?}", lines[0].form);
+        f.split([' ', '{']).next().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn classifies_lines() {
+        let cases = [
+            ("# c", "Comment"),
+            ("  \\step x: y", "Escape"),
+            ("sop CS-1: Title", "Header"),
+            ("step greet: Greet", "StepLine"),
+            ("Step: Untitled", "StepLine"),
+            ("steps:", "Keyword"),
+            ("-> end", "Goto"),
+            ("if yes -> solve", "If"),
+            ("If a -> b -> c", "If"),
+            ("otherwise -> close", "Otherwise"),
+            ("else->close", "Otherwise"),
+            ("Purpose：x", "Keyword"),
+            ("notes:", "Keyword"),
+            ("Note: x", "Keyword"),
+            ("Notes and more: x", "Entry"),
+            ("x-team: ops", "Entry"),
+            ("If the customer is angry, stay calm.", "Prose"),
+            ("Settings -> Privacy", "Prose"),
+            ("   ", "Blank"),
+            ("", "Blank"),
+        ];
+        for (line, expected) in cases {
+            assert_eq!(form(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn line_breaks() {
+        let lines = classify("a\r\nb\rc\n\nd");
+        let contents: Vec<_> = lines.iter().map(|l| l.content.value).collect();
+        assert_eq!(contents, vec!["a", "b\rc", "", "d"]);
+    }
+}

@@ -1,0 +1,392 @@
+//! The second pass: classified lines → syntax tree, with their context.
+
+use crate::ast::{
+    BlockItem, Callout, CalloutKind, Document, Section, SectionBody, SectionKind, Span, Steps,
+    SyntaxError, Text, Trivia,
+};
+
+use super::lines::{Form, Line};
+
+/// A keyword the grammar recognised, by what it introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keyword {
+    Section(SectionKind),
+    Meta(&'static str),
+    Attribute(&'static str),
+    Callout(CalloutKind),
+}
+
+pub(super) const META_KEYS: [&str; 7] = [
+    "version",
+    "owner",
+    "status",
+    "effective",
+    "review",
+    "tags",
+    "language",
+];
+pub(super) const ATTRIBUTES: [&str; 4] = ["role", "within", "say", "ask"];
+
+impl Keyword {
+    pub(super) fn classify(word: &str) -> Option<Keyword> {
+        if let Some(kind) = SectionKind::from_keyword(word) {
+            return Some(Keyword::Section(kind));
+        }
+        if let Some(key) = META_KEYS.iter().find(|k| k.eq_ignore_ascii_case(word)) {
+            return Some(Keyword::Meta(key));
+        }
+        if let Some(attr) = ATTRIBUTES.iter().find(|k| k.eq_ignore_ascii_case(word)) {
+            return Some(Keyword::Attribute(attr));
+        }
+        [CalloutKind::Tip, CalloutKind::Warning, CalloutKind::Note]
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(word))
+            .map(Keyword::Callout)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    BeforeHeader,
+    Metadata,
+    InSection,
+}
+
+pub(super) struct Lowerer<'a> {
+    pub(super) doc: Document<'a>,
+    state: State,
+}
+
+pub(super) fn lower<'a>(text: &'a str, lines: &[Line<'a>]) -> Document<'a> {
+    let mut lowerer = Lowerer {
+        doc: Document::default(),
+        state: State::BeforeHeader,
+    };
+    lowerer.doc.crlf = memchr::memchr(b'\n', text.as_bytes())
+        .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r');
+    for line in lines {
+        lowerer.line(line);
+    }
+    lowerer.doc
+}
+
+impl<'a> Lowerer<'a> {
+    fn line(&mut self, line: &Line<'a>) {
+        if !matches!(line.form, Form::Comment | Form::Blank) {
+            self.collect_links(line);
+            if self.doc.first_content.is_none() {
+                self.doc.first_content = Some(line.content.span);
+            }
+        }
+        match self.state {
+            State::BeforeHeader => self.before_header(line),
+            State::Metadata => self.metadata_line(line),
+            State::InSection => self.section_line(line),
+        }
+    }
+
+    fn before_header(&mut self, line: &Line<'a>) {
+        match line.form {
+            Form::Blank | Form::Comment => {
+                let trivia = trivia(line);
+                self.doc.leading.push(trivia);
+            }
+            Form::Header { head, value } => {
+                self.header(line, head, value);
+                self.state = State::Metadata;
+            }
+            _ => {
+                // No header: `missing-header` reports it; check the rest anyway.
+                self.state = State::Metadata;
+                self.metadata_line(line);
+            }
+        }
+    }
+
+    fn section_line(&mut self, line: &Line<'a>) {
+        if let Form::Keyword { keyword, value } = line.form {
+            if let Some(Keyword::Section(kind)) = Keyword::classify(keyword.value) {
+                self.start_section(line, kind, keyword, value);
+                return;
+            }
+        }
+        let Some(section) = self.doc.sections.last() else {
+            return;
+        };
+        let kind = section.kind;
+        if !matches!(line.form, Form::Blank | Form::Comment) {
+            self.extend_section(line.content.span);
+        }
+        match kind {
+            SectionKind::Purpose | SectionKind::Scope => {
+                if let Some(item) = self.block_item(line, false, kind.name()) {
+                    self.push_block(item);
+                }
+            }
+            SectionKind::Notes => {
+                if let Some(item) = self.block_item(line, true, kind.name()) {
+                    self.push_block(item);
+                }
+            }
+            SectionKind::Steps => self.steps_line(line),
+            SectionKind::Roles | SectionKind::Definitions | SectionKind::Metrics => {
+                self.entry_line(line, kind)
+            }
+            SectionKind::References => self.reference_line(line),
+            SectionKind::Revisions => self.revision_line(line),
+        }
+    }
+
+    pub(super) fn start_section(
+        &mut self,
+        line: &Line<'a>,
+        kind: SectionKind,
+        keyword: Text<'a>,
+        value: Text<'a>,
+    ) {
+        self.state = State::InSection;
+        let body = match kind {
+            SectionKind::Purpose | SectionKind::Scope | SectionKind::Notes => {
+                SectionBody::Prose(Vec::new())
+            }
+            SectionKind::Roles | SectionKind::Definitions | SectionKind::Metrics => {
+                SectionBody::Entries(Vec::new())
+            }
+            SectionKind::Steps => SectionBody::Steps(Steps::default()),
+            SectionKind::References => SectionBody::References(Vec::new()),
+            SectionKind::Revisions => SectionBody::Revisions(Vec::new()),
+        };
+        let inline = if value.value.is_empty() {
+            None
+        } else if kind.holds_prose() {
+            Some(value)
+        } else {
+            self.error(
+                value.span,
+                format!("`{}:` takes no text on its own line", kind.name()),
+                "unexpected text",
+                Some(format!(
+                    "Put the {} on the lines below `{}:`, one per line.",
+                    content_noun(kind),
+                    kind.name()
+                )),
+            );
+            None
+        };
+        self.doc.sections.push(Section {
+            kind,
+            keyword,
+            head: line.content.span,
+            span: line.content.span,
+            inline,
+            body,
+        });
+    }
+
+    fn extend_section(&mut self, span: Span) {
+        if let Some(section) = self.doc.sections.last_mut() {
+            section.span.end = section.span.end.max(span.end);
+        }
+    }
+
+    fn push_block(&mut self, item: BlockItem<'a>) {
+        if let Some(Section {
+            body: SectionBody::Prose(items),
+            ..
+        }) = self.doc.sections.last_mut()
+        {
+            items.push(item);
+        }
+    }
+
+    /// A line in a prose-holding block: purpose, scope, notes, or a step
+    /// (after the step's own attributes and branches were ruled out).
+    /// Returns `None` when the line was an error.
+    pub(super) fn block_item(
+        &mut self,
+        line: &Line<'a>,
+        callouts: bool,
+        place: &str,
+    ) -> Option<BlockItem<'a>> {
+        let prose = BlockItem::Prose {
+            text: line.content,
+            indent: line.indent,
+            escaped: false,
+        };
+        match line.form {
+            Form::Blank | Form::Comment => Some(BlockItem::Trivia(trivia(line))),
+            Form::Escape => Some(escaped(line)),
+            Form::Keyword { keyword, value } => match Keyword::classify(keyword.value) {
+                Some(Keyword::Callout(kind)) if callouts => self.callout(line, kind, value),
+                Some(Keyword::Meta(key)) => {
+                    self.misplaced(line, keyword, format!("`{key}:` is metadata: it belongs right after the `sop` line, before the first section."));
+                    None
+                }
+                Some(Keyword::Attribute(attr)) => {
+                    self.misplaced(
+                        line,
+                        keyword,
+                        format!("`{attr}:` describes a step: it belongs inside a `step` under `steps:`."),
+                    );
+                    None
+                }
+                _ => Some(prose),
+            },
+            Form::StepLine { .. } => {
+                self.misplaced(
+                    line,
+                    Text::new(line.content.value, line.content.span),
+                    format!("Steps belong under `steps:`, not in `{place}:`."),
+                );
+                None
+            }
+            Form::Goto { .. } | Form::If | Form::Otherwise { .. } => {
+                match self.parse_branch(line) {
+                    BranchLine::Branch(_) => {
+                        self.error(
+                            line.content.span,
+                            format!("a branch in `{place}:`"),
+                            "branch outside a step",
+                            Some("Branch lines belong inside a step under `steps:`. Start the line with `\\` to keep it as prose.".into()),
+                        );
+                        None
+                    }
+                    BranchLine::Broken => None,
+                    BranchLine::Prose => Some(prose),
+                }
+            }
+            Form::Header { .. } | Form::Entry { .. } | Form::Prose => {
+                if self.dangling_arrow(line) {
+                    None
+                } else {
+                    Some(prose)
+                }
+            }
+        }
+    }
+
+    pub(super) fn callout(
+        &mut self,
+        line: &Line<'a>,
+        kind: CalloutKind,
+        value: Text<'a>,
+    ) -> Option<BlockItem<'a>> {
+        if value.value.is_empty() {
+            self.error(
+                line.content.span,
+                format!("`{}:` has no text", kind.name()),
+                "empty callout",
+                Some(format!(
+                    "Write the {} after the colon, or remove the line.",
+                    kind.name()
+                )),
+            );
+            return None;
+        }
+        Some(BlockItem::Callout(Callout {
+            kind,
+            text: value,
+            span: line.content.span,
+        }))
+    }
+
+    /// Reports a keyword line that is not allowed where it stands.
+    pub(super) fn misplaced(&mut self, line: &Line<'a>, keyword: Text<'a>, belongs: String) {
+        let word = keyword.value.split_whitespace().next().unwrap_or_default();
+        self.error(
+            line.content.span,
+            format!("`{word}` is not allowed here"),
+            "not allowed here",
+            Some(format!(
+                "{belongs} If this line is prose, start it with `\\` to keep it as text."
+            )),
+        );
+    }
+
+    pub(super) fn error(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.doc.errors.push(SyntaxError {
+            span,
+            message: message.into(),
+            help,
+            label: label.into(),
+            related: None,
+        });
+    }
+
+    fn collect_links(&mut self, line: &Line<'a>) {
+        let text = line.content.value;
+        let finder = memchr::memmem::find_iter(text.as_bytes(), b"[[");
+        let mut after = 0;
+        for open in finder {
+            if open < after {
+                continue;
+            }
+            let Some(len) = memchr::memmem::find(&text.as_bytes()[open + 2..], b"]]") else {
+                break;
+            };
+            let inner = &text[open + 2..open + 2 + len];
+            let end = open + 2 + len + 2;
+            if super::ids::is_valid_id(inner.trim()) {
+                let start = line.content.span.start + open;
+                self.doc.sop_links.push(Text::new(
+                    inner.trim(),
+                    Span::new(start, line.content.span.start + end),
+                ));
+            }
+            after = end;
+        }
+    }
+}
+
+pub(super) fn trivia<'a>(line: &Line<'a>) -> Trivia<'a> {
+    match line.form {
+        Form::Comment => {
+            let text = line.content.value[1..].trim();
+            let start = line.content.span.end - line.content.value[1..].trim_start().len();
+            Trivia::Comment {
+                text: Text::new(text, Span::new(start, start + text.len())),
+                span: line.content.span,
+            }
+        }
+        _ => Trivia::Blank { span: line.span },
+    }
+}
+
+pub(super) fn escaped<'a>(line: &Line<'a>) -> BlockItem<'a> {
+    let span = line.content.span;
+    BlockItem::Prose {
+        text: Text::new(
+            &line.content.value[1..],
+            Span::new(span.start + 1, span.end),
+        ),
+        indent: line.indent,
+        escaped: true,
+    }
+}
+
+fn content_noun(kind: SectionKind) -> &'static str {
+    match kind {
+        SectionKind::Roles => "roles",
+        SectionKind::Definitions => "definitions",
+        SectionKind::Steps => "steps",
+        SectionKind::Metrics => "metrics",
+        SectionKind::References => "references",
+        SectionKind::Revisions => "revisions",
+        SectionKind::Purpose | SectionKind::Scope | SectionKind::Notes => "text",
+    }
+}
+
+/// The outcome of reading a line that starts like a branch.
+pub(super) enum BranchLine<'a> {
+    Branch(crate::ast::Branch<'a>),
+    /// It tried to be a branch and failed; the error is recorded.
+    Broken,
+    /// Not a branch after all (a multi-word target): prose.
+    Prose,
+}

@@ -1,0 +1,50 @@
+//! Parsing: source text → [`Document`](crate::ast::Document).
+//!
+//! Two passes over the lines of a file. [`lines`] runs the pest grammar
+//! (`grammar/sop.pest`), which classifies every line by its first words
+//! without looking at its neighbours. [`lower`] walks the classified lines
+//! with the context they stand in (metadata, which section, which step) and
+//! builds the syntax tree. A line that is not allowed where it stands becomes
+//! a [`SyntaxError`](crate::ast::SyntaxError) and lowering goes on with the
+//! next line, so one bad line is one diagnostic.
+
+mod entries;
+mod ids;
+mod lines;
+mod lower;
+mod metadata;
+mod steps;
+
+pub use ids::{is_valid_id, parse_target};
+pub use lines::{Form, Line};
+
+use crate::ast::Document;
+use crate::source::Source;
+
+/// Parses a source into its syntax tree. Never fails: problems are recorded
+/// in [`Document::errors`].
+pub fn parse(source: &Source) -> Document<'_> {
+    let lines = lines::classify(&source.text);
+    let mut doc = lower::lower(&source.text, &lines);
+    doc.bom = source.bom;
+    doc
+}
+
+/// The SOP id a file declares, read from its header only: enough to index a
+/// project without parsing every file in full. Agrees with [`parse`].
+pub fn header_id(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    for raw in bytes.split(|&b| b == b'\n') {
+        let text = std::str::from_utf8(raw).ok()?;
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let lines = lines::classify(text);
+        return match lines.first()?.form {
+            Form::Header { head, .. } if is_valid_id(head.value) => Some(head.value.to_string()),
+            _ => None,
+        };
+    }
+    None
+}
