@@ -6,6 +6,8 @@ use pest_derive::Parser;
 
 use crate::ast::{Span, Text};
 
+use super::lower::Keyword;
+
 #[derive(Parser)]
 #[grammar = "../grammar/sop.pest"]
 struct LineGrammar;
@@ -103,8 +105,14 @@ fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>) -> Line<'a> {
         None => Form::Blank,
         Some(pair) => form_of(pair),
     };
+    // The CR of a CRLF line break belongs to the break, not the line.
+    let end = if text[..span.end()].ends_with('\r') {
+        span.end() - 1
+    } else {
+        span.end()
+    };
     Line {
-        span: Span::new(span.start(), span.end()),
+        span: Span::new(span.start(), end.max(span.start())),
         content,
         indent,
         form,
@@ -129,14 +137,17 @@ fn form_of(pair: Pair<'_, Rule>) -> Form<'_> {
         Rule::goto => Form::Goto { value: next() },
         Rule::if_option => Form::If,
         Rule::default_option => Form::Otherwise { value: next() },
-        Rule::keyword_line => Form::Keyword {
-            keyword: next(),
-            value: next(),
-        },
-        Rule::entry => Form::Entry {
-            key: next(),
-            value: next(),
-        },
+        Rule::entry => {
+            let (key, value) = (next(), next());
+            if Keyword::classify(key.value).is_some() {
+                Form::Keyword {
+                    keyword: key,
+                    value,
+                }
+            } else {
+                Form::Entry { key, value }
+            }
+        }
         _ => Form::Prose,
     }
 }
