@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod parse;
+mod render;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     Explain(explain::Args),
     /// Print a file's syntax tree, for debugging and for tools.
     Parse(parse::Args),
+    /// Render a file (or a directory of files) as Markdown, HTML or JSON.
+    Render(render::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -53,6 +56,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Render(args) => render::run(args),
     };
     ExitCode::from(code)
 }
@@ -72,13 +76,22 @@ pub(crate) enum ColorChoice {
 }
 
 impl ColorChoice {
+    /// Whether to colour output written to stdout.
     pub(crate) fn enabled(self) -> bool {
+        self.resolve(std::io::stdout().is_terminal())
+    }
+
+    /// Whether to colour output written to stderr.
+    pub(crate) fn enabled_on_stderr(self) -> bool {
+        self.resolve(std::io::stderr().is_terminal())
+    }
+
+    fn resolve(self, terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::io::stdout().is_terminal()
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
             }
         }
     }

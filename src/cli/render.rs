@@ -1,0 +1,142 @@
+//! `sop render PATH --to md|html|json [-o OUT]`
+
+use std::path::{Path, PathBuf};
+
+use crate::check::{check_document, CheckOptions};
+use crate::config::Config;
+use crate::diagnostics::{render as render_diagnostics, Format, Severity, Style};
+use crate::model::Workflow;
+use crate::output::write_atomic;
+use crate::project::{walk, CheckedFile};
+use crate::render::{RenderContext, Target};
+use crate::source::Source;
+use crate::syntax;
+use crate::values::Date;
+
+use super::{fail, print, ColorChoice, EXIT_CLEAN, EXIT_DIAGNOSTICS};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A `.sop` file, or a directory to render every `*.sop` file under it.
+    path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    to: Target,
+    /// Output file (default: stdout); for a directory, the output directory.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The date warnings are judged against (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = super::parse_date)]
+    today: Option<Date>,
+    /// Colour the diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+pub fn run(args: Args) -> u8 {
+    if !args.path.exists() {
+        return fail(format!(
+            "{}: no such file or directory",
+            args.path.display()
+        ));
+    }
+    let dir = if args.path.is_dir() {
+        args.path.clone()
+    } else {
+        args.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
+    let anchor = dir.canonicalize().unwrap_or(dir);
+    let config = match Config::find(&anchor).map(|p| Config::load(&p)) {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => return fail(format!("invalid configuration: {e}")),
+        None => Config::default(),
+    };
+    let options = CheckOptions {
+        today: args.today.unwrap_or_else(Date::today),
+        config,
+    };
+    let style = Style {
+        color: args.color.enabled_on_stderr(),
+        width: 100,
+    };
+    if args.path.is_dir() {
+        let Some(out_dir) = &args.output else {
+            return fail("rendering a directory needs an output directory: -o OUTDIR");
+        };
+        render_tree(&args.path, out_dir, args.to, &options, style)
+    } else {
+        match render_file(&args.path, args.to, &options, style) {
+            Ok(Some(text)) => match &args.output {
+                Some(out) => match write_atomic(out, text.as_bytes()) {
+                    Ok(()) => EXIT_CLEAN,
+                    Err(e) => fail(format!("{}: {e}", out.display())),
+                },
+                None => match print(&text) {
+                    Ok(()) => EXIT_CLEAN,
+                    Err(e) => fail(format!("cannot write the output: {e}")),
+                },
+            },
+            Ok(None) => EXIT_DIAGNOSTICS,
+            Err(code) => code,
+        }
+    }
+}
+
+/// Checks and renders one file. Diagnostics go to stderr; `Ok(None)` when
+/// the file has errors and was not rendered.
+fn render_file(
+    path: &Path,
+    to: Target,
+    options: &CheckOptions,
+    style: Style,
+) -> Result<Option<String>, u8> {
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let source = Source::from_bytes(path, &bytes);
+    let doc = syntax::parse(&source);
+    let diagnostics = check_document(&source, &doc, options, None);
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let workflow = (!has_errors).then(|| Workflow::from_document(&doc));
+    drop(doc);
+    if !diagnostics.is_empty() {
+        let checked = [CheckedFile {
+            path: path.to_path_buf(),
+            source,
+            diagnostics,
+        }];
+        let text = render_diagnostics(Format::Human, &checked, style);
+        eprint!("{text}");
+    }
+    let Some(workflow) = workflow else {
+        return Ok(None);
+    };
+    let context = RenderContext {
+        default_review: options.config.default_review,
+        ..RenderContext::default()
+    };
+    Ok(Some(to.renderer().render(&workflow, &context)))
+}
+
+/// Renders every `*.sop` under `dir` into `out_dir`, mirroring the folders.
+/// Files with errors are reported and skipped; the exit code is then 1.
+fn render_tree(dir: &Path, out_dir: &Path, to: Target, options: &CheckOptions, style: Style) -> u8 {
+    let files = walk(dir, &None);
+    let extension = to.renderer().extension();
+    let mut code = EXIT_CLEAN;
+    for file in files {
+        let relative = file.strip_prefix(dir).unwrap_or(&file);
+        match render_file(&file, to, options, style) {
+            Ok(Some(text)) => {
+                let out = out_dir.join(relative).with_extension(extension);
+                if let Err(e) = write_atomic(&out, text.as_bytes()) {
+                    return fail(format!("{}: {e}", out.display()));
+                }
+            }
+            Ok(None) => code = code.max(EXIT_DIAGNOSTICS),
+            Err(c) => return c,
+        }
+    }
+    code
+}

@@ -1,0 +1,437 @@
+//! The validated document as an owned, span-free model: what renderers see.
+//!
+//! Its serde form is the JSON workflow definition (`format: sop-workflow`,
+//! version 1; see docs/workflow-json.md): every fall-through is an explicit
+//! edge, steps without an id get `#<number>`, durations are ISO 8601, and
+//! prose is Markdown source, dedented.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::ast::{
+    BlockItem, CalloutKind, Document, MetaValue, ReferenceItem, SectionBody, SectionKind, StepItem,
+};
+use crate::flow::{EdgeKind, EdgeTarget, Flow};
+use crate::values::{Cadence, Date, Duration, Status};
+
+/// A whole SOP.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Workflow {
+    pub format: &'static str,
+    pub format_version: u32,
+    pub id: String,
+    pub title: String,
+    pub meta: Meta,
+    pub purpose: String,
+    pub scope: String,
+    pub roles: Vec<Role>,
+    /// The first step's id, `None` without steps.
+    pub start: Option<String>,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub metrics: Vec<Metric>,
+    pub definitions: Vec<Definition>,
+    pub references: Vec<Reference>,
+    pub revisions: Vec<Revision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Notes>,
+}
+
+/// Metadata; absent keys are omitted from JSON.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Meta {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<Cadence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// `x-` keys, with their spelling.
+    #[serde(flatten)]
+    pub custom: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Role {
+    pub id: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Task,
+    Decision,
+}
+
+/// A step.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Node {
+    /// The declared id, or `#<number>`.
+    pub id: String,
+    /// 1-based position.
+    pub number: usize,
+    pub kind: NodeKind,
+    pub title: String,
+    pub roles: Vec<String>,
+    pub within: Option<Duration>,
+    /// The step's prose, Markdown, dedented; `""` without prose.
+    pub text: String,
+    pub say: Vec<String>,
+    pub ask: Option<String>,
+    pub callouts: Vec<Callout>,
+}
+
+impl Node {
+    /// Whether the id was declared (not a `#<number>` stand-in).
+    pub fn has_declared_id(&self) -> bool {
+        !self.id.starts_with('#')
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Callout {
+    pub kind: CalloutKindName,
+    pub text: String,
+}
+
+/// A callout kind, serialised by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalloutKindName(pub CalloutKind);
+
+impl Serialize for CalloutKindName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name())
+    }
+}
+
+/// Where an edge leads: a node id, `end`, or `sop:<ID>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EdgeTo {
+    Node(String),
+    End,
+    Sop(String),
+}
+
+impl Serialize for EdgeTo {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EdgeTo::Node(id) => s.serialize_str(id),
+            EdgeTo::End => s.serialize_str("end"),
+            EdgeTo::Sop(id) => s.collect_str(&format_args!("sop:{id}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Edge {
+    pub from: String,
+    pub to: EdgeTo,
+    /// The option's condition, `otherwise` for a decision's default, `None`
+    /// for a plain `->` or a fall-through.
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Metric {
+    pub name: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Definition {
+    pub term: String,
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reference {
+    pub text: String,
+    /// The `[[ID]]` links in the text.
+    pub sops: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Revision {
+    pub version: String,
+    pub date: String,
+    pub author: Option<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Notes {
+    pub text: String,
+    pub callouts: Vec<Callout>,
+}
+
+impl Workflow {
+    /// Builds the model of a parsed document. Meant for documents without
+    /// errors; for others it does its best and never panics.
+    pub fn from_document(doc: &Document<'_>) -> Workflow {
+        let flow = Flow::build(doc);
+        let steps = doc.steps();
+        let node_id = |i: usize| {
+            steps[i].id.map_or_else(
+                || format!("#{}", steps[i].number),
+                |id| id.value.to_string(),
+            )
+        };
+        let nodes: Vec<Node> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| node(s, node_id(i)))
+            .collect();
+        let edges = flow
+            .edges
+            .iter()
+            .map(|e| Edge {
+                from: node_id(e.from),
+                to: match &e.to {
+                    EdgeTarget::Step(j) => EdgeTo::Node(node_id(*j)),
+                    EdgeTarget::End => EdgeTo::End,
+                    EdgeTarget::Sop(id) => EdgeTo::Sop(id.clone()),
+                    EdgeTarget::Unknown(id) => EdgeTo::Node(id.clone()),
+                },
+                when: match &e.kind {
+                    EdgeKind::If(condition) => Some(condition.clone()),
+                    EdgeKind::Otherwise => Some("otherwise".into()),
+                    EdgeKind::Goto if nodes[e.from].kind == NodeKind::Decision => {
+                        Some("otherwise".into())
+                    }
+                    EdgeKind::Goto | EdgeKind::FallThrough => None,
+                },
+            })
+            .collect();
+        Workflow {
+            format: "sop-workflow",
+            format_version: 1,
+            id: doc.id().unwrap_or_default().to_string(),
+            title: doc
+                .header
+                .as_ref()
+                .map(|h| h.title.value.to_string())
+                .unwrap_or_default(),
+            meta: meta(doc),
+            purpose: section_text(doc, SectionKind::Purpose),
+            scope: section_text(doc, SectionKind::Scope),
+            roles: doc
+                .entries(SectionKind::Roles)
+                .map(|e| Role {
+                    id: e.name.value.into(),
+                    description: e.value.value.into(),
+                })
+                .collect(),
+            start: (!nodes.is_empty()).then(|| node_id(0)),
+            nodes,
+            edges,
+            metrics: doc
+                .entries(SectionKind::Metrics)
+                .map(|e| Metric {
+                    name: e.name.value.into(),
+                    target: e.value.value.into(),
+                })
+                .collect(),
+            definitions: doc
+                .entries(SectionKind::Definitions)
+                .map(|e| Definition {
+                    term: e.name.value.into(),
+                    definition: e.value.value.into(),
+                })
+                .collect(),
+            references: references(doc),
+            revisions: doc
+                .revisions()
+                .map(|r| Revision {
+                    version: r.version.value.into(),
+                    date: r.date.value.into(),
+                    author: r.author.map(|a| a.value.into()),
+                    description: r.description.value.into(),
+                })
+                .collect(),
+            notes: notes(doc),
+        }
+    }
+
+    /// The latest of the revision dates and `effective:`.
+    pub fn last_reviewed(&self) -> Option<Date> {
+        self.revisions
+            .iter()
+            .filter_map(|r| Date::parse(&r.date))
+            .chain(self.meta.effective)
+            .max()
+    }
+
+    /// When the next review is due, with `default` when no `review:` is set.
+    pub fn next_review(&self, default: Cadence) -> Option<Date> {
+        self.last_reviewed()?
+            .plus(self.meta.review.unwrap_or(default))
+    }
+}
+
+fn meta(doc: &Document<'_>) -> Meta {
+    let mut meta = Meta::default();
+    for entry in doc.meta_entries() {
+        let raw = entry.raw.value.to_string();
+        match &entry.value {
+            MetaValue::Version { .. } => meta.version = Some(raw),
+            MetaValue::Owner => meta.owner = Some(raw),
+            MetaValue::Status { parsed } => meta.status = *parsed,
+            MetaValue::Effective { parsed } => meta.effective = *parsed,
+            MetaValue::Review { parsed } => meta.review = *parsed,
+            MetaValue::Tags { tags } => {
+                meta.tags = Some(tags.iter().map(|t| t.value.to_string()).collect())
+            }
+            MetaValue::Language => meta.language = Some(raw),
+            MetaValue::Custom => {
+                meta.custom.insert(entry.key.value.to_string(), raw);
+            }
+            MetaValue::Unknown => {}
+        }
+    }
+    meta
+}
+
+fn node(step: &crate::ast::Step<'_>, id: String) -> Node {
+    let mut say = Vec::new();
+    let mut ask = None;
+    let mut within = None;
+    let mut callouts = Vec::new();
+    let mut prose = Vec::new();
+    for item in &step.items {
+        match item {
+            StepItem::Say { text, .. } => say.push(text.value.to_string()),
+            StepItem::Ask { text, .. } => ask = ask.or(Some(text.value.to_string())),
+            StepItem::Within { parsed, .. } => within = within.or(*parsed),
+            StepItem::Block(block) => match block {
+                BlockItem::Callout(c) => callouts.push(Callout {
+                    kind: CalloutKindName(c.kind),
+                    text: c.text.value.to_string(),
+                }),
+                other => prose.push(other),
+            },
+            StepItem::Role { .. } | StepItem::Branch(_) => {}
+        }
+    }
+    Node {
+        id,
+        number: step.number,
+        kind: if step.is_decision() {
+            NodeKind::Decision
+        } else {
+            NodeKind::Task
+        },
+        title: step.title.value.to_string(),
+        roles: step.roles().map(|r| r.value.to_string()).collect(),
+        within,
+        text: prose_text(None, prose),
+        say,
+        ask,
+        callouts,
+    }
+}
+
+/// Joins a block's prose lines into Markdown: the inline text (from the
+/// keyword line) first, then the other lines dedented by their common
+/// indentation, comments dropped, runs of blank lines kept as one.
+pub fn prose_text<'i, 'a: 'i>(
+    inline: Option<&str>,
+    items: impl IntoIterator<Item = &'i BlockItem<'a>>,
+) -> String {
+    let mut lines: Vec<Option<(usize, &str)>> = Vec::new();
+    for item in items {
+        match item {
+            BlockItem::Prose { text, indent, .. } => lines.push(Some((*indent, text.value))),
+            BlockItem::Trivia(crate::ast::Trivia::Blank { .. }) => lines.push(None),
+            BlockItem::Trivia(crate::ast::Trivia::Comment { .. }) | BlockItem::Callout(_) => {}
+        }
+    }
+    let common = lines.iter().flatten().map(|(i, _)| *i).min().unwrap_or(0);
+    let mut out = String::new();
+    if let Some(inline) = inline {
+        out.push_str(inline);
+    }
+    let mut pending_blank = false;
+    for line in lines {
+        match line {
+            None => pending_blank = !out.is_empty(),
+            Some((indent, text)) => {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if pending_blank {
+                        out.push('\n');
+                    }
+                }
+                pending_blank = false;
+                for _ in common..indent {
+                    out.push(' ');
+                }
+                out.push_str(text);
+            }
+        }
+    }
+    out
+}
+
+fn section_text(doc: &Document<'_>, kind: SectionKind) -> String {
+    let Some(section) = doc.section(kind) else {
+        return String::new();
+    };
+    match &section.body {
+        SectionBody::Prose(items) => prose_text(section.inline.map(|t| t.value), items),
+        _ => String::new(),
+    }
+}
+
+fn notes(doc: &Document<'_>) -> Option<Notes> {
+    let section = doc.section(SectionKind::Notes)?;
+    let SectionBody::Prose(items) = &section.body else {
+        return None;
+    };
+    Some(Notes {
+        text: prose_text(section.inline.map(|t| t.value), items),
+        callouts: items
+            .iter()
+            .filter_map(|i| match i {
+                BlockItem::Callout(c) => Some(Callout {
+                    kind: CalloutKindName(c.kind),
+                    text: c.text.value.to_string(),
+                }),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
+fn references(doc: &Document<'_>) -> Vec<Reference> {
+    let Some(section) = doc.section(SectionKind::References) else {
+        return Vec::new();
+    };
+    let SectionBody::References(items) = &section.body else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|i| match i {
+            ReferenceItem::Item { text, span } => Some(Reference {
+                text: text.value.to_string(),
+                sops: doc
+                    .sop_links
+                    .iter()
+                    .filter(|l| l.span.start >= span.start && l.span.end <= span.end)
+                    .map(|l| l.value.to_string())
+                    .collect(),
+            }),
+            ReferenceItem::Trivia(_) => None,
+        })
+        .collect()
+}

@@ -1,0 +1,309 @@
+//! The words renderers print, per content language (`language:`).
+//!
+//! Adding a language means adding one table here and one line to
+//! [`Labels::for_language`].
+
+/// Every fixed word a rendered page shows.
+#[derive(Debug)]
+pub struct Labels {
+    pub id: &'static str,
+    pub version: &'static str,
+    pub owner: &'static str,
+    pub status: &'static str,
+    pub effective: &'static str,
+    pub review: &'static str,
+    pub next_review: &'static str,
+    pub tags: &'static str,
+    pub purpose: &'static str,
+    pub scope: &'static str,
+    pub roles: &'static str,
+    pub role: &'static str,
+    pub description: &'static str,
+    pub steps: &'static str,
+    pub step: &'static str,
+    pub within: &'static str,
+    pub say: &'static str,
+    pub question: &'static str,
+    pub go_to: &'static str,
+    pub otherwise: &'static str,
+    pub end: &'static str,
+    pub hand_off: &'static str,
+    pub flowchart: &'static str,
+    pub definitions: &'static str,
+    pub term: &'static str,
+    pub definition: &'static str,
+    pub metrics: &'static str,
+    pub metric: &'static str,
+    pub target: &'static str,
+    pub notes: &'static str,
+    pub references: &'static str,
+    pub revisions: &'static str,
+    pub date: &'static str,
+    pub author: &'static str,
+    pub change: &'static str,
+    pub tip: &'static str,
+    pub warning: &'static str,
+    pub note: &'static str,
+    pub draft: &'static str,
+    pub active: &'static str,
+    pub retired: &'static str,
+    /// `every {n} {unit}`: the cadence words, singular and plural.
+    pub every: &'static str,
+    pub day: (&'static str, &'static str),
+    pub week: (&'static str, &'static str),
+    pub month: (&'static str, &'static str),
+    pub year: (&'static str, &'static str),
+    pub hour: (&'static str, &'static str),
+    pub minute: (&'static str, &'static str),
+    pub second: (&'static str, &'static str),
+}
+
+pub static EN: Labels = Labels {
+    id: "ID",
+    version: "Version",
+    owner: "Owner",
+    status: "Status",
+    effective: "Effective",
+    review: "Review",
+    next_review: "Next review due",
+    tags: "Tags",
+    purpose: "Purpose",
+    scope: "Scope",
+    roles: "Roles",
+    role: "Role",
+    description: "Description",
+    steps: "Procedure",
+    step: "Step",
+    within: "Time limit",
+    say: "Say",
+    question: "Question",
+    go_to: "Go to",
+    otherwise: "Otherwise",
+    end: "End",
+    hand_off: "Hand off to",
+    flowchart: "Flowchart",
+    definitions: "Definitions",
+    term: "Term",
+    definition: "Definition",
+    metrics: "Metrics",
+    metric: "Metric",
+    target: "Target",
+    notes: "Notes",
+    references: "References",
+    revisions: "Revision history",
+    date: "Date",
+    author: "Author",
+    change: "Change",
+    tip: "Tip",
+    warning: "Warning",
+    note: "Note",
+    draft: "Draft",
+    active: "Active",
+    retired: "Retired",
+    every: "every",
+    day: ("day", "days"),
+    week: ("week", "weeks"),
+    month: ("month", "months"),
+    year: ("year", "years"),
+    hour: ("hour", "hours"),
+    minute: ("minute", "minutes"),
+    second: ("second", "seconds"),
+};
+
+pub static ZH: Labels = Labels {
+    id: "编号",
+    version: "版本",
+    owner: "负责人",
+    status: "状态",
+    effective: "生效日期",
+    review: "审核周期",
+    next_review: "下次审核",
+    tags: "标签",
+    purpose: "目的",
+    scope: "范围",
+    roles: "角色",
+    role: "角色",
+    description: "说明",
+    steps: "步骤",
+    step: "步骤",
+    within: "时限",
+    say: "话术",
+    question: "问题",
+    go_to: "转到",
+    otherwise: "其他情况",
+    end: "结束",
+    hand_off: "移交",
+    flowchart: "流程图",
+    definitions: "定义",
+    term: "术语",
+    definition: "定义",
+    metrics: "指标",
+    metric: "指标",
+    target: "目标",
+    notes: "备注",
+    references: "参考文献",
+    revisions: "修订历史",
+    date: "日期",
+    author: "作者",
+    change: "修改内容",
+    tip: "提示",
+    warning: "警告",
+    note: "注意",
+    draft: "草稿",
+    active: "生效",
+    retired: "已废止",
+    every: "每",
+    day: ("天", "天"),
+    week: ("周", "周"),
+    month: ("个月", "个月"),
+    year: ("年", "年"),
+    hour: ("小时", "小时"),
+    minute: ("分钟", "分钟"),
+    second: ("秒", "秒"),
+};
+
+pub static HU: Labels = Labels {
+    id: "Azonosító",
+    version: "Verzió",
+    owner: "Felelős",
+    status: "Állapot",
+    effective: "Hatályos",
+    review: "Felülvizsgálat",
+    next_review: "Következő felülvizsgálat",
+    tags: "Címkék",
+    purpose: "Cél",
+    scope: "Hatály",
+    roles: "Szerepkörök",
+    role: "Szerepkör",
+    description: "Leírás",
+    steps: "Eljárás",
+    step: "Lépés",
+    within: "Határidő",
+    say: "Mondja",
+    question: "Kérdés",
+    go_to: "Tovább",
+    otherwise: "Egyébként",
+    end: "Vége",
+    hand_off: "Átadás",
+    flowchart: "Folyamatábra",
+    definitions: "Fogalmak",
+    term: "Fogalom",
+    definition: "Meghatározás",
+    metrics: "Mutatók",
+    metric: "Mutató",
+    target: "Cél",
+    notes: "Megjegyzések",
+    references: "Hivatkozások",
+    revisions: "Változástörténet",
+    date: "Dátum",
+    author: "Szerző",
+    change: "Változás",
+    tip: "Tipp",
+    warning: "Figyelem",
+    note: "Megjegyzés",
+    draft: "Tervezet",
+    active: "Érvényes",
+    retired: "Visszavonva",
+    every: "minden",
+    day: ("nap", "nap"),
+    week: ("hét", "hét"),
+    month: ("hónap", "hónap"),
+    year: ("év", "év"),
+    hour: ("óra", "óra"),
+    minute: ("perc", "perc"),
+    second: ("másodperc", "másodperc"),
+};
+
+impl Labels {
+    /// The labels for a `language:` tag; English for anything unknown.
+    /// Only the primary subtag counts: `zh-CN` and `zh-Hans` are `zh`.
+    pub fn for_language(tag: Option<&str>) -> &'static Labels {
+        let primary = tag
+            .unwrap_or("en")
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("en")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => &ZH,
+            "hu" => &HU,
+            _ => &EN,
+        }
+    }
+
+    /// `every 6 months` / `每 6 个月` / `minden 6 hónap`.
+    pub fn cadence(&self, cadence: crate::values::Cadence) -> String {
+        use crate::values::CalendarUnit;
+        let (one, many) = match cadence.unit {
+            CalendarUnit::Day => self.day,
+            CalendarUnit::Week => self.week,
+            CalendarUnit::Month => self.month,
+            CalendarUnit::Year => self.year,
+        };
+        let unit = if cadence.count == 1 { one } else { many };
+        self.join(&[self.every, &cadence.count.to_string(), unit])
+    }
+
+    /// `1 hour 30 minutes` / `1 小时 30 分钟`.
+    pub fn duration(&self, d: crate::values::Duration) -> String {
+        let parts = [
+            (d.weeks, self.week),
+            (d.days, self.day),
+            (d.hours, self.hour),
+            (d.minutes, self.minute),
+            (d.seconds, self.second),
+        ];
+        let words: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, (one, many))| self.join(&[&n.to_string(), if *n == 1 { one } else { many }]))
+            .collect();
+        self.join(&words.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn join(&self, words: &[&str]) -> String {
+        // Chinese writes numbers and units without spaces between words.
+        let sep = if std::ptr::eq(self, &ZH) { "" } else { " " };
+        words.join(sep)
+    }
+
+    pub fn status(&self, status: crate::values::Status) -> &'static str {
+        match status {
+            crate::values::Status::Draft => self.draft,
+            crate::values::Status::Active => self.active,
+            crate::values::Status::Retired => self.retired,
+        }
+    }
+
+    pub fn callout(&self, kind: crate::ast::CalloutKind) -> &'static str {
+        match kind {
+            crate::ast::CalloutKind::Tip => self.tip,
+            crate::ast::CalloutKind::Warning => self.warning,
+            crate::ast::CalloutKind::Note => self.note,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::{Cadence, Duration};
+
+    #[test]
+    fn picks_tables_by_primary_subtag() {
+        assert_eq!(Labels::for_language(Some("zh-CN")).purpose, "目的");
+        assert_eq!(Labels::for_language(Some("HU")).purpose, "Cél");
+        assert_eq!(Labels::for_language(None).purpose, "Purpose");
+        assert_eq!(Labels::for_language(Some("xx")).purpose, "Purpose");
+    }
+
+    #[test]
+    fn words_for_values() {
+        let c = Cadence::parse("every 6 months").unwrap();
+        assert_eq!(EN.cadence(c), "every 6 months");
+        assert_eq!(ZH.cadence(c), "每6个月");
+        let d = Duration::parse("1h 30m").unwrap();
+        assert_eq!(EN.duration(d), "1 hour 30 minutes");
+        assert_eq!(HU.duration(d), "1 óra 30 perc");
+    }
+}
