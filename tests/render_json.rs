@@ -1,0 +1,299 @@
+//! The JSON workflow definition: schema validity, referential integrity,
+//! snapshots, determinism, and `sop render` as a command.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use sop::model::Workflow;
+use sop::render::{RenderContext, Renderer};
+use sop::source::Source;
+
+fn sop_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .sop files in {dir}");
+    files
+}
+
+fn workflow_json(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let source = Source::from_bytes(path, &bytes);
+    let doc = sop::syntax::parse(&source);
+    assert!(
+        doc.errors.is_empty(),
+        "{}: {:?}",
+        path.display(),
+        doc.errors
+    );
+    let workflow = Workflow::from_document(&doc);
+    sop::render::json::Json.render(&workflow, &RenderContext::default())
+}
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string("docs/schema/sop-workflow.v1.schema.json").unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("the schema itself is valid")
+}
+
+fn all_inputs() -> Vec<PathBuf> {
+    let mut files = sop_files("examples");
+    files.extend(sop_files("tests/fixtures/valid"));
+    files
+}
+
+#[test]
+fn every_example_and_fixture_matches_the_schema() {
+    let validator = validator();
+    for path in all_inputs() {
+        let value: Value = serde_json::from_str(&workflow_json(&path)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_the_contract_forbids() {
+    let validator = validator();
+    let good: Value = serde_json::from_str(&workflow_json(Path::new(
+        "examples/CS-001-customer-inquiries.sop",
+    )))
+    .unwrap();
+    let broken = [
+        ("/format", Value::from("other")),
+        ("/format_version", Value::from(2)),
+        ("/meta/status", Value::from("Active")),
+        ("/meta/review", Value::from("6 months")),
+        ("/nodes/0/kind", Value::from("step")),
+        ("/nodes/0/within", Value::from("30s")),
+        ("/edges/0/when", Value::from(3)),
+    ];
+    for (pointer, value) in broken {
+        let mut bad = good.clone();
+        *bad.pointer_mut(pointer).unwrap() = value;
+        assert!(!validator.is_valid(&bad), "{pointer} should be rejected");
+    }
+}
+
+#[test]
+fn edges_connect_nodes_end_and_hand_offs() {
+    for path in all_inputs() {
+        let value: Value = serde_json::from_str(&workflow_json(&path)).unwrap();
+        let ids: Vec<&str> = value["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap())
+            .collect();
+        if let Some(start) = value["start"].as_str() {
+            assert_eq!(start, ids[0], "{}", path.display());
+        }
+        let edges = value["edges"].as_array().unwrap();
+        for edge in edges {
+            let from = edge["from"].as_str().unwrap();
+            let to = edge["to"].as_str().unwrap();
+            assert!(ids.contains(&from), "{}: from {from}", path.display());
+            assert!(
+                ids.contains(&to) || to == "end" || to.starts_with("sop:"),
+                "{}: to {to}",
+                path.display()
+            );
+        }
+        // Every node leaves somewhere: fall-throughs are explicit edges.
+        for id in &ids {
+            assert!(
+                edges.iter().any(|e| e["from"] == *id),
+                "{}: node {id} has no outgoing edge",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn contract_example_values() {
+    let value: Value = serde_json::from_str(&workflow_json(Path::new(
+        "tests/fixtures/valid/customer-inquiry.sop",
+    )))
+    .unwrap();
+    let edge = |from: &str, to: &str| {
+        value["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["from"] == from && e["to"] == to)
+            .unwrap_or_else(|| panic!("no edge {from} -> {to}"))
+            .clone()
+    };
+    assert_eq!(edge("verify", "solve")["when"], "yes");
+    assert_eq!(edge("solve", "close")["when"], "otherwise");
+    assert_eq!(edge("greet", "listen")["when"], Value::Null);
+    assert_eq!(edge("close", "end")["when"], Value::Null);
+    assert_eq!(edge("escalate", "sop:CS-014")["when"], Value::Null);
+    assert_eq!(value["nodes"][0]["within"], "PT30S");
+    assert_eq!(value["nodes"][0]["ask"], Value::Null);
+    assert_eq!(value["meta"]["review"], "P6M");
+}
+
+#[test]
+fn anonymous_steps_get_number_ids_and_durations_keep_units() {
+    let text = "sop T-1: Test\nreview: every year\npurpose: P.\nscope: S.\nsteps:\n  step: First\n    within: 24 hours\n  step two: Second\n    within: 1 day\n    -> next\n";
+    let source = Source::from_text("t.sop", text);
+    let doc = sop::syntax::parse(&source);
+    let value = serde_json::to_value(Workflow::from_document(&doc)).unwrap();
+    assert_eq!(value["start"], "#1");
+    assert_eq!(value["nodes"][0]["id"], "#1");
+    assert_eq!(value["nodes"][0]["within"], "PT24H");
+    assert_eq!(value["nodes"][1]["within"], "P1D");
+    assert_eq!(value["meta"]["review"], "P1Y");
+    let edges = value["edges"].as_array().unwrap();
+    assert_eq!(
+        edges[0],
+        serde_json::json!({"from": "#1", "to": "two", "when": null})
+    );
+    // `next` on the last step means `end`.
+    assert_eq!(
+        edges[1],
+        serde_json::json!({"from": "two", "to": "end", "when": null})
+    );
+    assert!(
+        value["meta"].get("owner").is_none(),
+        "absent keys are omitted"
+    );
+}
+
+#[test]
+fn snapshots_of_every_example() {
+    for path in sop_files("examples") {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        insta::assert_snapshot!(name, workflow_json(&path));
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    for path in all_inputs() {
+        assert_eq!(workflow_json(&path), workflow_json(&path));
+    }
+}
+
+fn sop(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sop"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn render_writes_the_output_file_or_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out/cs-001.json");
+    let input = "examples/CS-001-customer-inquiries.sop";
+    let stdout = sop(&["render", input, "--to", "json"]);
+    assert_eq!(stdout.status.code(), Some(0));
+    let to_file = sop(&["render", input, "--to", "json", "-o", out.to_str().unwrap()]);
+    assert_eq!(
+        to_file.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&to_file.stderr)
+    );
+    assert!(to_file.stdout.is_empty());
+    assert_eq!(std::fs::read(&out).unwrap(), stdout.stdout);
+}
+
+#[test]
+fn a_file_with_errors_is_not_rendered_and_the_old_output_survives() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, "previous output").unwrap();
+    let result = sop(&[
+        "render",
+        "tests/fixtures/diagnostics/unknown-target.sop",
+        "--to",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("unknown-target"), "{stderr}");
+    assert!(result.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous output");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "no temporary files are left: {names:?}");
+}
+
+#[test]
+fn render_checks_the_single_file_only() {
+    // A hand-off to an SOP that is not around is fine for `render`.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.sop");
+    std::fs::write(&file, "sop A-1: A\npurpose: P.\nscope: S.\nsteps:\n  step x: X\n    -> [[NOWHERE-9]]\nrevisions:\n  1.0 2026-01-01: Created\n").unwrap();
+    let result = sop(&[
+        "render",
+        file.to_str().unwrap(),
+        "--to",
+        "json",
+        "--today",
+        "2026-11-23",
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+#[test]
+fn rendering_a_directory_mirrors_its_folders() {
+    let src = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("team/sub")).unwrap();
+    for name in ["team/a.sop", "team/sub/b.sop"] {
+        std::fs::copy("examples/CS-015-follow-up.sop", src.path().join(name)).unwrap();
+    }
+    let result = sop(&[
+        "render",
+        src.path().to_str().unwrap(),
+        "--to",
+        "json",
+        "-o",
+        out.path().to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ]);
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(out.path().join("team/a.json").is_file());
+    assert!(out.path().join("team/sub/b.json").is_file());
+}
+
+#[test]
+fn rendering_a_directory_needs_an_output_directory() {
+    let result = sop(&["render", "examples", "--to", "json"]);
+    assert_eq!(result.status.code(), Some(2));
+}
