@@ -1,6 +1,5 @@
 use super::{Context, Reporter};
 use crate::ast::MetaValue;
-use crate::values::Status;
 
 declare_rule! {
     /// ## What it does
@@ -8,7 +7,6 @@ declare_rule! {
     /// revision dates and its `effective:` date, plus its review cadence
     /// (`review:`, or the project's default of 12 months), lies before
     /// today. It says since when the review is due and by how many days.
-    /// Retired SOPs are not checked.
     ///
     /// ## Why is this bad?
     /// Procedures drift from practice: systems, teams and regulations
@@ -41,9 +39,6 @@ fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     let mut effective = None;
     for entry in ctx.doc.meta_entries() {
         match entry.value {
-            MetaValue::Status {
-                parsed: Some(Status::Retired),
-            } => return,
             MetaValue::Review { parsed } => {
                 // An unreadable cadence is reported by `invalid-duration`.
                 let Some(parsed) = parsed else { return };

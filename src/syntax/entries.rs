@@ -8,12 +8,37 @@ use crate::values::{Date, Version};
 
 use super::ids::is_valid_id;
 use super::lines::{Form, Line};
-use super::lower::{trivia, Lowerer};
+use super::lower::{trivia, Keyword, Lowerer};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn entry_line(&mut self, line: &Line<'a>, kind: SectionKind) {
         let item = match line.form {
             Form::Blank | Form::Comment => Some(EntryItem::Trivia(trivia(line))),
+            // The contract's misplaced keywords are errors here too, even
+            // though `owner: …` would otherwise read as an entry.
+            Form::Keyword { keyword, .. }
+                if matches!(
+                    Keyword::classify(keyword.value),
+                    Some(Keyword::Meta(_) | Keyword::Attribute(_))
+                ) =>
+            {
+                let belongs = match Keyword::classify(keyword.value) {
+                    Some(Keyword::Meta(key)) => format!("`{key}:` is metadata: it belongs right after the `sop` line, before the first section."),
+                    Some(Keyword::Attribute(attr)) => format!("`{attr}:` describes a step: it belongs inside a `step` under `steps:`."),
+                    _ => String::new(),
+                };
+                self.misplaced_entry(line, keyword, &belongs);
+                None
+            }
+            Form::StepLine { .. } => {
+                let word = Text::new(line.content.value, line.content.span);
+                self.misplaced_entry(
+                    line,
+                    word,
+                    &format!("Steps belong under `steps:`, not in `{}:`.", kind.name()),
+                );
+                None
+            }
             _ => self.entry(line, kind).map(EntryItem::Entry),
         };
         if let (Some(item), Some(SectionBody::Entries(items))) =
@@ -21,6 +46,20 @@ impl<'a> Lowerer<'a> {
         {
             items.push(item);
         }
+    }
+
+    /// A keyword line in roles, definitions or metrics: escaping does not
+    /// help there, so the help suggests renaming instead.
+    fn misplaced_entry(&mut self, line: &Line<'a>, keyword: Text<'a>, belongs: &str) {
+        let word = keyword.value.split_whitespace().next().unwrap_or_default();
+        self.error(
+            line.content.span,
+            format!("`{word}` is not allowed here"),
+            "not allowed here",
+            Some(format!(
+                "{belongs} If this is an entry of the section, reword its name."
+            )),
+        );
     }
 
     fn entry(&mut self, line: &Line<'a>, kind: SectionKind) -> Option<Entry<'a>> {

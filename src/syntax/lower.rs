@@ -165,11 +165,15 @@ impl<'a> Lowerer<'a> {
                 value.span,
                 format!("`{}:` takes no text on its own line", kind.name()),
                 "unexpected text",
-                Some(format!(
-                    "Put the {} on the lines below `{}:`, one per line.",
-                    content_noun(kind),
-                    kind.name()
-                )),
+                Some(if kind == SectionKind::Roles && self.in_steps_section() {
+                    "Did you mean `role:`, the performer of this step? `roles:` starts the section that declares the roles.".to_string()
+                } else {
+                    format!(
+                        "Put the {} on the lines below `{}:`, one per line.",
+                        content_noun(kind),
+                        kind.name()
+                    )
+                }),
             );
             None
         };
@@ -181,6 +185,13 @@ impl<'a> Lowerer<'a> {
             inline,
             body,
         });
+    }
+
+    fn in_steps_section(&self) -> bool {
+        self.doc
+            .sections
+            .last()
+            .is_some_and(|s| s.kind == SectionKind::Steps)
     }
 
     fn extend_section(&mut self, span: Span) {
@@ -255,6 +266,7 @@ impl<'a> Lowerer<'a> {
                     BranchLine::Prose => Some(prose),
                 }
             }
+            Form::Entry { key, .. } if callouts && self.misspelled_keyword(key, place) => None,
             Form::Header { .. } | Form::Entry { .. } | Form::Prose => {
                 if self.dangling_arrow(line) {
                     None
@@ -263,6 +275,41 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// A `key:` that looks like a misspelled attribute or callout keyword
+    /// (`whithin:`, `roles:`, `wraning:`) would silently become prose.
+    /// Reports it and returns true. Only close misses count: one edit for
+    /// keywords of five letters or more, a plural, or two swapped letters,
+    /// so that prose such as `Rule: …` stays prose.
+    fn misspelled_keyword(&mut self, key: Text<'a>, place: &str) -> bool {
+        let word = key.value;
+        if word.is_empty() || !word.chars().all(|c| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        let lower = word.to_ascii_lowercase();
+        let candidates: &[&str] = if place == "steps" {
+            &["role", "within", "say", "ask", "tip", "warning", "note"]
+        } else {
+            &["tip", "warning", "note"]
+        };
+        let close = |k: &str| {
+            lower == format!("{k}s")
+                || (k.len() >= 5 && strsim::damerau_levenshtein(&lower, k) == 1)
+                || is_transposition(&lower, k)
+        };
+        let Some(keyword) = candidates.iter().copied().find(|k| close(k)) else {
+            return false;
+        };
+        self.error(
+            key.span,
+            format!("`{word}:` is not a keyword"),
+            format!("did you mean `{keyword}:`?"),
+            Some(format!(
+                "Did you mean `{keyword}:`? If this line is prose, start it with `\\` to keep it as text."
+            )),
+        );
+        true
     }
 
     pub(super) fn callout(
@@ -368,6 +415,19 @@ pub(super) fn escaped<'a>(line: &Line<'a>) -> BlockItem<'a> {
         indent: line.indent,
         escaped: true,
     }
+}
+
+/// Whether `a` is `b` with two adjacent letters swapped.
+fn is_transposition(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() || a == b {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    diff.len() == 2
+        && diff[1] == diff[0] + 1
+        && a[diff[0]] == b[diff[1]]
+        && a[diff[1]] == b[diff[0]]
 }
 
 fn content_noun(kind: SectionKind) -> &'static str {

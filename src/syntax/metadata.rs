@@ -86,7 +86,7 @@ impl<'a> Lowerer<'a> {
                 line.content.span,
                 "a step before `steps:`",
                 "not inside `steps:`",
-                Some("Steps belong under a `steps:` section. Add a line `steps:` before the first step.".into()),
+                Some("Steps belong under a `steps:` section: add a line `steps:` before the first step. If this line is prose, start it with `\\` to keep it as text.".into()),
             ),
             _ => self.error(
                 line.content.span,
