@@ -91,6 +91,7 @@ impl Rule {
     }
 }
 
+mod docs;
 mod duplicate_key;
 mod duplicate_section;
 mod duplicate_sop_id;
@@ -117,6 +118,7 @@ mod unreachable_step;
 mod unused_role;
 mod version_mismatch;
 
+pub use docs::rules_markdown;
 pub use suggest::did_you_mean;
 
 /// Every rule, in the order of the contract's table.

@@ -64,7 +64,8 @@ impl<'a> Lowerer<'a> {
                 None => {}
             },
             Form::Entry { key, value } if !key.value.contains(char::is_whitespace) => {
-                let custom = key.value.len() > 2 && key.value[..2].eq_ignore_ascii_case("x-");
+                let custom = key.value.len() > 2
+                    && key.value.as_bytes()[..2].eq_ignore_ascii_case(b"x-");
                 self.doc.metadata.push(MetaItem::Entry(MetaEntry {
                     key,
                     value: if custom {

@@ -31,16 +31,18 @@ pub fn parse(source: &Source) -> Document<'_> {
 }
 
 /// The SOP id a file declares, read from its header only: enough to index a
-/// project without parsing every file in full. Agrees with [`parse`].
+/// project without parsing every file in full. Agrees with [`parse`]: lines
+/// are decoded as the parser decodes them (invalid UTF-8 replaced), only
+/// spaces and tabs are indentation, and blank and comment lines are skipped.
 pub fn header_id(bytes: &[u8]) -> Option<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     for raw in bytes.split(|&b| b == b'\n') {
-        let text = std::str::from_utf8(raw).ok()?;
-        let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
+        let text = String::from_utf8_lossy(raw);
+        let body = text.trim_start_matches([' ', '\t']);
+        if body.trim_end().is_empty() || body.starts_with('#') {
             continue;
         }
-        let lines = lines::classify(text);
+        let lines = lines::classify(&text);
         return match lines.first()?.form {
             Form::Header { head, .. } if is_valid_id(head.value) => Some(head.value.to_string()),
             _ => None,
