@@ -13,6 +13,9 @@ pub struct Labels {
     pub effective: &'static str,
     pub review: &'static str,
     pub next_review: &'static str,
+    /// Marks a value that applies because the file sets none: "every 12
+    /// months (default)".
+    pub default_marker: &'static str,
     pub tags: &'static str,
     pub purpose: &'static str,
     pub scope: &'static str,
@@ -66,6 +69,7 @@ pub static EN: Labels = Labels {
     effective: "Effective",
     review: "Review",
     next_review: "Next review due",
+    default_marker: "default",
     tags: "Tags",
     purpose: "Purpose",
     scope: "Scope",
@@ -118,6 +122,7 @@ pub static ZH: Labels = Labels {
     effective: "生效日期",
     review: "审核周期",
     next_review: "下次审核",
+    default_marker: "默认",
     tags: "标签",
     purpose: "目的",
     scope: "范围",
@@ -170,6 +175,7 @@ pub static HU: Labels = Labels {
     effective: "Hatályos",
     review: "Felülvizsgálat",
     next_review: "Következő felülvizsgálat",
+    default_marker: "alapértelmezett",
     tags: "Címkék",
     purpose: "Cél",
     scope: "Hatály",

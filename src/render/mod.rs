@@ -3,8 +3,13 @@
 //! One [`Renderer`] per backend, one file each. Renderers receive the
 //! span-free model of a file that checked without errors.
 
+pub mod flowchart;
+pub mod html;
 pub mod json;
 pub mod labels;
+pub mod markdown;
+pub mod mermaid;
+pub mod prose;
 
 use crate::model::Workflow;
 use crate::values::{Cadence, Date};
@@ -42,6 +47,10 @@ pub trait Renderer {
 /// The output formats of `sop render`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Target {
+    /// GitHub-flavoured Markdown with a Mermaid flowchart.
+    Md,
+    /// One self-contained HTML page with an SVG flowchart.
+    Html,
     /// The JSON workflow definition.
     Json,
 }
@@ -49,6 +58,8 @@ pub enum Target {
 impl Target {
     pub fn renderer(self) -> Box<dyn Renderer> {
         match self {
+            Target::Md => Box::new(markdown::Markdown),
+            Target::Html => Box::new(html::Html),
             Target::Json => Box::new(json::Json),
         }
     }
