@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod flow;
+pub mod fmt;
 pub mod model;
 pub mod output;
 pub mod project;

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod fmt;
 mod parse;
 mod render;
 
@@ -33,6 +34,8 @@ enum Command {
     Check(check::Args),
     /// Explain a diagnostic code: what it means, an example, the fix.
     Explain(explain::Args),
+    /// Rewrite files in the canonical layout.
+    Fmt(fmt::Args),
     /// Print a file's syntax tree, for debugging and for tools.
     Parse(parse::Args),
     /// Render a file (or a directory of files) as Markdown, HTML or JSON.
@@ -55,6 +58,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Render(args) => render::run(args),
     };
