@@ -7,6 +7,12 @@
 //!   stale-review: error
 //! exclude:                    # gitignore-style patterns, relative to this file
 //!   - archive/
+//! handbook:                   # `sop handbook`
+//!   title: Customer Service Handbook
+//!   logo: assets/logo.svg     # relative to this file
+//!   groups:                   # folder → heading, in this order
+//!     support: Customer support
+//!     billing: Billing and payments
 //! ```
 
 use std::collections::BTreeMap;
@@ -29,6 +35,21 @@ pub struct Config {
     /// Per rule: the severity to report at, or `None` for off.
     pub rules: BTreeMap<String, Option<Severity>>,
     pub exclude: Vec<String>,
+    pub handbook: HandbookConfig,
+}
+
+/// The `handbook:` settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandbookConfig {
+    /// The site's title.
+    pub title: Option<String>,
+    /// An image file, relative to `sop.yaml`, shown in the page header.
+    pub logo: Option<PathBuf>,
+    /// Folder (relative to the handbook's directory) → group heading, in
+    /// the order the index shows them. Other folders follow alphabetically.
+    #[serde(default)]
+    pub groups: Vec<(String, String)>,
 }
 
 impl Default for Config {
@@ -41,6 +62,7 @@ impl Default for Config {
             },
             rules: BTreeMap::new(),
             exclude: Vec::new(),
+            handbook: HandbookConfig::default(),
         }
     }
 }
@@ -53,6 +75,17 @@ struct RawConfig {
     rules: BTreeMap<String, RawSeverity>,
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    handbook: Option<RawHandbook>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandbook {
+    title: Option<String>,
+    logo: Option<PathBuf>,
+    #[serde(default)]
+    groups: serde_yaml::Mapping,
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -117,6 +150,7 @@ impl Config {
                 review: None,
                 rules: BTreeMap::new(),
                 exclude: Vec::new(),
+                handbook: None,
             }
         } else {
             serde_yaml::from_str(text).map_err(|e| {
@@ -170,6 +204,25 @@ impl Config {
             }
         }
         config.exclude = raw.exclude;
+        if let Some(handbook) = raw.handbook {
+            let mut groups = Vec::new();
+            for (folder, title) in handbook.groups {
+                match (folder.as_str(), title.as_str()) {
+                    (Some(f), Some(t)) => groups.push((f.trim_matches('/').to_string(), t.to_string())),
+                    _ => {
+                        return Err(err(
+                            line_of("groups"),
+                            "`handbook: groups:` maps folder names to headings, such as `support: Customer support`".into(),
+                        ))
+                    }
+                }
+            }
+            config.handbook = HandbookConfig {
+                title: handbook.title,
+                logo: handbook.logo,
+                groups,
+            };
+        }
         Ok(config)
     }
 
@@ -224,6 +277,23 @@ mod tests {
             assert_eq!(e.line, Some(line), "{text:?}: {e}");
             assert!(e.message.contains(needle), "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn handbook_settings() {
+        let text = "handbook:\n  title: Service Handbook\n  logo: logo.svg\n  groups:\n    support: Customer support\n    billing/: Billing\n";
+        let config = Config::parse(Path::new("sop.yaml"), text).unwrap();
+        assert_eq!(config.handbook.title.as_deref(), Some("Service Handbook"));
+        assert_eq!(config.handbook.logo, Some(PathBuf::from("logo.svg")));
+        assert_eq!(
+            config.handbook.groups,
+            vec![
+                ("support".to_string(), "Customer support".to_string()),
+                ("billing".to_string(), "Billing".to_string())
+            ]
+        );
+        let bad = Config::parse(Path::new("sop.yaml"), "handbook:\n  colour: red\n").unwrap_err();
+        assert_eq!(bad.line, Some(2), "{bad}");
     }
 
     #[test]

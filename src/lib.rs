@@ -19,6 +19,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod flow;
 pub mod fmt;
+pub mod handbook;
 pub mod model;
 pub mod output;
 pub mod project;

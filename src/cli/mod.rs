@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod fmt;
+mod handbook;
 mod parse;
 mod render;
 
@@ -40,6 +41,8 @@ enum Command {
     Parse(parse::Args),
     /// Render a file (or a directory of files) as Markdown, HTML or JSON.
     Render(render::Args),
+    /// Publish a repository of SOPs as a static, searchable website.
+    Handbook(handbook::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -61,6 +64,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Render(args) => render::run(args),
+        Command::Handbook(args) => handbook::run(args),
     };
     ExitCode::from(code)
 }

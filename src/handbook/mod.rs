@@ -1,0 +1,119 @@
+//! `sop handbook`: a repository of SOPs → a static, searchable website.
+//!
+//! The build checks every file the way `sop check` does, renders each SOP
+//! with the HTML renderer inside the site's navigation, and adds the pages
+//! that only a whole repository has: the index, the review dashboard, one
+//! page per role and per tag, a print edition, and an offline search index.
+//! Everything is built into a temporary directory that replaces the output
+//! directory at the end, so a failed build leaves the previous site as it
+//! was. Every link is relative, so the site works from `file://` and from
+//! any sub-path of a web server.
+
+mod pages;
+mod search;
+mod serve;
+mod site;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+pub use serve::serve;
+pub use site::{Entry, Site};
+
+use crate::diagnostics::Severity;
+use crate::project::{check_paths, CheckRun, ProjectError};
+use crate::values::Date;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The repository of `.sop` files.
+    pub dir: PathBuf,
+    /// The site's directory; replaced as a whole at the end of the build.
+    pub out: PathBuf,
+    /// The date reviews are judged against.
+    pub today: Date,
+    /// Build what is valid and list the rest on a problems page.
+    pub keep_going: bool,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// What a build produced.
+#[derive(Debug)]
+pub struct Report {
+    pub sops: usize,
+    pub pages: usize,
+    pub bytes: u64,
+    /// Files left out because of errors (only with `keep_going`).
+    pub left_out: usize,
+    /// The check, for printing its diagnostics.
+    pub check: CheckRun,
+}
+
+/// Why a build did not happen.
+#[derive(Debug)]
+pub enum Error {
+    /// Files have errors and `keep_going` was not given; nothing was written.
+    Diagnostics(Box<CheckRun>),
+    Project(ProjectError),
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Diagnostics(run) => write!(
+                f,
+                "{} errors in the SOPs; the site was not built (use --keep-going to build what is valid)",
+                run.count(Severity::Error)
+            ),
+            Error::Project(e) => e.fmt(f),
+            Error::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Builds the site.
+pub fn build(options: &Options) -> Result<Report, Error> {
+    let run =
+        check_paths(std::slice::from_ref(&options.dir), options.today).map_err(Error::Project)?;
+    let has_errors = run.count(Severity::Error) > 0;
+    if has_errors && !options.keep_going {
+        return Err(Error::Diagnostics(Box::new(run)));
+    }
+    let site = Site::collect(&run, &options.dir, options.today);
+    let staging = write::Staging::new(&options.out)?;
+    let written = write::write_site(&site, &run, staging.path(), options)?;
+    staging.commit(&options.out)?;
+    Ok(Report {
+        sops: site.entries.len(),
+        pages: written.pages,
+        bytes: written.bytes,
+        left_out: site.problems.len(),
+        check: run,
+    })
+}
+
+/// A path's components joined with `/`, for URLs.
+pub(crate) fn url_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// An SOP's content, as the HTML renderer lays it out.
+pub(crate) fn sop_body(
+    workflow: &crate::model::Workflow,
+    context: &crate::render::RenderContext<'_>,
+) -> String {
+    crate::render::html::body(workflow, context)
+}
+
+/// The HTML renderer's stylesheet, shared by every page of the site.
+pub(crate) fn sop_stylesheet() -> &'static str {
+    crate::render::html::stylesheet()
+}

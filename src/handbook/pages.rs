@@ -1,0 +1,452 @@
+//! The pages of the site, as HTML strings. Every link is relative: a page
+//! at depth `d` (0 for the top level, 1 for `sop/…`) reaches the top with
+//! `d` times `../`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::site::{Entry, Site};
+use crate::model::Workflow;
+use crate::render::Labels;
+use crate::values::Date;
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a path segment for an `href` (file names keep the raw id).
+pub fn encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A file-name-safe slug for a role or tag: letters and digits of any
+/// script, `-`, `_` and `.`; anything else becomes `-`.
+pub fn slug(text: &str) -> String {
+    let s: String = text
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches(['-', '.']).to_lowercase();
+    if s.is_empty() {
+        "-".to_string()
+    } else {
+        s
+    }
+}
+
+pub fn up(depth: usize) -> String {
+    "../".repeat(depth)
+}
+
+pub fn sop_href(depth: usize, id: &str) -> String {
+    format!("{}sop/{}.html", up(depth), encode(id))
+}
+
+/// The site chrome around a page's content.
+pub fn layout(
+    site: &Site,
+    depth: usize,
+    title: &str,
+    lang: &str,
+    body: &str,
+    extra_head: &str,
+) -> String {
+    let up = up(depth);
+    let mut out = String::with_capacity(body.len() + 2048);
+    let logo = site
+        .logo
+        .as_ref()
+        .and_then(|l| l.file_name())
+        .map(|name| {
+            format!(
+                "<img class=\"logo\" src=\"{up}assets/{}\" alt=\"\">",
+                esc(&encode(&name.to_string_lossy()))
+            )
+        })
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{title} · {site_title}</title>\n\
+<link rel=\"stylesheet\" href=\"{up}assets/sop.css\">\n\
+<link rel=\"stylesheet\" href=\"{up}assets/site.css\">\n{extra_head}</head>\n<body>\n\
+<header class=\"site\"><a class=\"home\" href=\"{up}index.html\">{logo}<span>{site_title}</span></a>\n\
+<nav><a href=\"{up}index.html\">All SOPs</a> <a href=\"{up}reviews.html\">Reviews</a> \
+<a href=\"{up}roles.html\">Roles</a> <a href=\"{up}tags.html\">Tags</a> <a href=\"{up}print.html\">Print</a></nav>\n\
+<form class=\"search\" action=\"{up}index.html\" method=\"get\" role=\"search\">\
+<input type=\"search\" name=\"q\" placeholder=\"Search\" aria-label=\"Search the handbook\"></form>\n\
+</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        lang = esc(lang),
+        title = esc(title),
+        site_title = esc(&site.title),
+    );
+    out
+}
+
+fn status_label(wf: &Workflow) -> &'static str {
+    wf.meta.status.map_or("", |s| s.name())
+}
+
+fn date_cell(date: Option<Date>) -> String {
+    date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The index: every SOP, grouped by folder, sortable and filterable.
+pub fn index(site: &Site) -> String {
+    let mut owners = std::collections::BTreeSet::new();
+    let mut tags = std::collections::BTreeSet::new();
+    let mut statuses = std::collections::BTreeSet::new();
+    for e in &site.entries {
+        if let Some(o) = &e.workflow.meta.owner {
+            owners.insert(o.as_str());
+        }
+        for t in e.workflow.meta.tags.iter().flatten() {
+            tags.insert(t.as_str());
+        }
+        if let Some(s) = e.workflow.meta.status {
+            statuses.insert(s.name());
+        }
+    }
+    let select = |name: &str, label: &str, values: &std::collections::BTreeSet<&str>| {
+        let mut s = format!(
+            "<label>{label} <select data-filter=\"{name}\"><option value=\"\">all</option>"
+        );
+        for v in values {
+            let _ = write!(s, "<option value=\"{0}\">{0}</option>", esc(v));
+        }
+        s.push_str("</select></label>");
+        s
+    };
+    let mut body = String::with_capacity(site.entries.len() * 600 + 4096);
+    let _ = write!(
+        body,
+        "<h1>{}</h1>\n<div id=\"search-results\" hidden></div>\n\
+<p class=\"summary\">{} SOPs. Review dates as of {}.</p>\n\
+<div class=\"filters\">{} {} {}</div>\n\
+<table class=\"index sortable\">\n<thead><tr>\
+<th data-sort=\"text\">ID</th><th data-sort=\"text\">Title</th><th data-sort=\"text\">Owner</th>\
+<th data-sort=\"text\">Status</th><th>Tags</th><th data-sort=\"version\">Version</th>\
+<th data-sort=\"text\">Last review</th><th data-sort=\"text\">Next review due</th></tr></thead>\n",
+        esc(&site.title),
+        site.entries.len(),
+        site.today,
+        select("tag", "Tag", &tags),
+        select("owner", "Owner", &owners),
+        select("status", "Status", &statuses),
+    );
+    let mut by_folder: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &site.entries {
+        by_folder.entry(e.folder.as_str()).or_default().push(e);
+    }
+    for (folder, heading) in &site.groups {
+        let Some(entries) = by_folder.get(folder.as_str()) else {
+            continue;
+        };
+        let _ = writeln!(
+            body,
+            "<tbody data-group=\"{}\"><tr class=\"group\"><th colspan=\"8\">{} <span class=\"count\">{}</span></th></tr>",
+            esc(folder),
+            esc(heading),
+            entries.len()
+        );
+        for e in entries {
+            let wf = &e.workflow;
+            let tags = wf.meta.tags.clone().unwrap_or_default();
+            let due_class = match e.next_review {
+                Some(d) if d < site.today => " class=\"overdue\"",
+                Some(d) if site.today.days_until(d) <= 30 => " class=\"due-soon\"",
+                _ => "",
+            };
+            let _ = writeln!(
+                body,
+                "<tr data-tags=\"{tags_attr}\" data-owner=\"{owner}\" data-status=\"{status}\">\
+<td><a href=\"{href}\">{id}</a></td><td><a href=\"{href}\">{title}</a></td><td>{owner}</td>\
+<td>{status}</td><td>{tag_links}</td><td>{version}</td><td>{last}</td><td{due_class}>{next}</td></tr>",
+                tags_attr = esc(&tags.join("\u{1f}")),
+                owner = esc(wf.meta.owner.as_deref().unwrap_or("")),
+                status = status_label(wf),
+                href = sop_href(0, &wf.id),
+                id = esc(&wf.id),
+                title = esc(&wf.title),
+                tag_links = tags
+                    .iter()
+                    .map(|t| format!("<a class=\"tag\" href=\"tag/{}.html\">{}</a>", encode(&slug(t)), esc(t)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                version = esc(wf.meta.version.as_deref().unwrap_or("")),
+                last = date_cell(e.last_review),
+                next = date_cell(e.next_review),
+            );
+        }
+        body.push_str("</tbody>\n");
+    }
+    body.push_str("</table>\n");
+    if !site.problems.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"problems\"><a href=\"problems.html\">{} files were left out because of errors.</a></p>",
+            site.problems.len()
+        );
+    }
+    let head = "<script src=\"assets/site.js\" defer></script>\n<script src=\"search/docs.js\" defer></script>\n";
+    layout(site, 0, "All SOPs", "en", &body, head)
+}
+
+/// The review dashboard: SOPs overdue or due within 30 days, by owner.
+pub fn reviews(site: &Site) -> String {
+    let horizon = 30;
+    let mut by_owner: BTreeMap<&str, Vec<(&Entry, Date, i64)>> = BTreeMap::new();
+    for e in &site.entries {
+        let Some(due) = e.next_review else { continue };
+        let days_left = site.today.days_until(due);
+        if days_left <= horizon {
+            let owner = e.workflow.meta.owner.as_deref().unwrap_or("(no owner)");
+            by_owner.entry(owner).or_default().push((e, due, days_left));
+        }
+    }
+    let total: usize = by_owner.values().map(Vec::len).sum();
+    let overdue: usize = by_owner
+        .values()
+        .flatten()
+        .filter(|(_, _, d)| *d < 0)
+        .count();
+    let mut body = format!(
+        "<h1>Reviews</h1>\n<p class=\"summary\">As of {}: {} overdue, {} due within {} days.</p>\n",
+        site.today,
+        overdue,
+        total - overdue,
+        horizon
+    );
+    if total == 0 {
+        body.push_str("<p>Every SOP is reviewed and none is due within 30 days.</p>\n");
+    }
+    for (owner, mut items) in by_owner {
+        items.sort_by(|a, b| (a.2, &a.0.workflow.id).cmp(&(b.2, &b.0.workflow.id)));
+        let _ = write!(
+            body,
+            "<section class=\"owner\"><h2>{}</h2>\n<table class=\"reviews\"><thead><tr><th>ID</th><th>Title</th><th>Last review</th><th>Due</th><th>State</th></tr></thead><tbody>\n",
+            esc(owner)
+        );
+        for (e, due, days_left) in items {
+            let state = match days_left {
+                d if d < 0 => format!(
+                    "<strong class=\"overdue\">overdue by {} day{}</strong>",
+                    -d,
+                    if d == -1 { "" } else { "s" }
+                ),
+                0 => "<span class=\"due-soon\">due today</span>".to_string(),
+                d => format!(
+                    "<span class=\"due-soon\">due in {d} day{}</span>",
+                    if d == 1 { "" } else { "s" }
+                ),
+            };
+            let _ = writeln!(
+                body,
+                "<tr data-id=\"{id}\"><td><a href=\"{href}\">{id}</a></td><td>{title}</td><td>{last}</td><td>{due}</td><td>{state}</td></tr>",
+                id = esc(&e.workflow.id),
+                href = sop_href(0, &e.workflow.id),
+                title = esc(&e.workflow.title),
+                last = date_cell(e.last_review),
+            );
+        }
+        body.push_str("</tbody></table></section>\n");
+    }
+    layout(site, 0, "Reviews", "en", &body, "")
+}
+
+/// One step a role performs.
+pub struct Duty<'s> {
+    pub entry: &'s Entry,
+    pub step: &'s crate::model::Node,
+}
+
+/// Role id → every step that names it, across the site.
+pub fn duties(site: &Site) -> BTreeMap<String, Vec<Duty<'_>>> {
+    let mut map: BTreeMap<String, Vec<Duty<'_>>> = BTreeMap::new();
+    for e in &site.entries {
+        for node in &e.workflow.nodes {
+            for role in &node.roles {
+                map.entry(role.clone()).or_default().push(Duty {
+                    entry: e,
+                    step: node,
+                });
+            }
+        }
+    }
+    map
+}
+
+pub fn roles_index(site: &Site, duties: &BTreeMap<String, Vec<Duty<'_>>>) -> String {
+    let mut body = String::from("<h1>Roles</h1>\n<p class=\"summary\">Who does what: every step each role performs, across all SOPs.</p>\n<ul class=\"columns\">\n");
+    for (role, list) in duties {
+        let _ = writeln!(
+            body,
+            "<li><a href=\"role/{}.html\">{}</a> <span class=\"count\">{} steps</span></li>",
+            encode(&slug(role)),
+            esc(role),
+            list.len()
+        );
+    }
+    body.push_str("</ul>\n");
+    layout(site, 0, "Roles", "en", &body, "")
+}
+
+pub fn role_page(site: &Site, role: &str, list: &[Duty<'_>]) -> String {
+    let mut descriptions: Vec<&str> = site
+        .entries
+        .iter()
+        .flat_map(|e| e.workflow.roles.iter())
+        .filter(|r| r.id == role)
+        .map(|r| r.description.as_str())
+        .collect();
+    descriptions.sort_unstable();
+    descriptions.dedup();
+    let mut body = format!("<h1>Role: {}</h1>\n", esc(role));
+    if !descriptions.is_empty() {
+        let _ = writeln!(
+            body,
+            "<p class=\"summary\">{}</p>",
+            esc(&descriptions.join(" · "))
+        );
+    }
+    body.push_str("<table class=\"duties\"><thead><tr><th>SOP</th><th>Step</th><th>Time limit</th></tr></thead><tbody>\n");
+    for duty in list {
+        let wf = &duty.entry.workflow;
+        let labels = Labels::for_language(wf.meta.language.as_deref());
+        let anchor = step_anchor(&duty.step.id);
+        let _ = writeln!(
+            body,
+            "<tr><td><a href=\"{href}\">{id}</a> {title}</td><td><a href=\"{href}#{anchor}\">{n}. {step}</a></td><td>{within}</td></tr>",
+            href = sop_href(1, &wf.id),
+            id = esc(&wf.id),
+            title = esc(&wf.title),
+            anchor = esc(&encode(&anchor)),
+            n = duty.step.number,
+            step = esc(&duty.step.title),
+            within = duty.step.within.map(|d| esc(&labels.duration(d))).unwrap_or_default(),
+        );
+    }
+    body.push_str("</tbody></table>\n");
+    layout(site, 1, &format!("Role: {role}"), "en", &body, "")
+}
+
+/// The anchor of a step on its SOP's page.
+pub fn step_anchor(node_id: &str) -> String {
+    match node_id.strip_prefix('#') {
+        Some(n) => format!("step-{n}"),
+        None => format!("step-{node_id}"),
+    }
+}
+
+/// Tag → the entries that carry it.
+pub fn tagged(site: &Site) -> BTreeMap<String, Vec<&Entry>> {
+    let mut map: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+    for e in &site.entries {
+        for t in e.workflow.meta.tags.iter().flatten() {
+            map.entry(t.clone()).or_default().push(e);
+        }
+    }
+    map
+}
+
+pub fn tags_index(site: &Site, tags: &BTreeMap<String, Vec<&Entry>>) -> String {
+    let mut body = String::from("<h1>Tags</h1>\n<ul class=\"columns\">\n");
+    for (tag, list) in tags {
+        let _ = writeln!(
+            body,
+            "<li><a class=\"tag\" href=\"tag/{}.html\">{}</a> <span class=\"count\">{}</span></li>",
+            encode(&slug(tag)),
+            esc(tag),
+            list.len()
+        );
+    }
+    body.push_str("</ul>\n");
+    layout(site, 0, "Tags", "en", &body, "")
+}
+
+pub fn tag_page(site: &Site, tag: &str, list: &[&Entry]) -> String {
+    let mut body = format!("<h1>Tag: {}</h1>\n<ul>\n", esc(tag));
+    for e in list {
+        let _ = writeln!(
+            body,
+            "<li><a href=\"{}\">{}</a> {}</li>",
+            sop_href(1, &e.workflow.id),
+            esc(&e.workflow.id),
+            esc(&e.workflow.title)
+        );
+    }
+    body.push_str("</ul>\n");
+    layout(site, 1, &format!("Tag: {tag}"), "en", &body, "")
+}
+
+/// "Referenced by" on an SOP's page.
+pub fn backlinks(site: &Site, id: &str) -> String {
+    let Some(list) = site.backlinks.get(id) else {
+        return String::new();
+    };
+    let mut out = String::from("<aside class=\"backlinks\"><h2>Referenced by</h2>\n<ul>\n");
+    for &i in list {
+        let wf = &site.entries[i].workflow;
+        let _ = writeln!(
+            out,
+            "<li><a href=\"{}.html\">{}</a> {}</li>",
+            encode(&wf.id),
+            esc(&wf.id),
+            esc(&wf.title)
+        );
+    }
+    out.push_str("</ul></aside>\n");
+    out
+}
+
+pub fn not_found(site: &Site) -> String {
+    let body = "<h1>Page not found</h1>\n<p>This page does not exist. It may have been renamed or retired.</p>\n<p><a href=\"index.html\">All SOPs</a> · <a href=\"reviews.html\">Reviews</a></p>\n";
+    layout(site, 0, "Page not found", "en", body, "")
+}
+
+pub fn problems(site: &Site) -> String {
+    let mut body = format!(
+        "<h1>Problems</h1>\n<p class=\"summary\">{} files have errors and were left out of this site. Run <code>sop check</code> on them for details.</p>\n",
+        site.problems.len()
+    );
+    for p in &site.problems {
+        let _ = write!(
+            body,
+            "<section class=\"problem\"><h2>{}</h2>\n<ul>\n",
+            esc(&super::url_path(&p.source))
+        );
+        for e in &p.errors {
+            let _ = writeln!(body, "<li><code>{}</code></li>", esc(e));
+        }
+        body.push_str("</ul></section>\n");
+    }
+    layout(site, 0, "Problems", "en", &body, "")
+}

@@ -1,0 +1,254 @@
+//! Writing the site: into a staging directory, swapped in at the end.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::pages::{self, encode, esc, slug};
+use super::site::Site;
+use super::{search, Error, Options};
+use crate::project::CheckRun;
+use crate::render::RenderContext;
+
+/// A directory the site is built in, next to its destination so the final
+/// rename stays on one file system. Removed on drop unless committed.
+pub struct Staging {
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> Result<Staging, Error> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::Io(parent.clone(), e))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".sop-handbook-")
+            .tempdir_in(&parent)
+            .map_err(|e| Error::Io(parent.clone(), e))?;
+        Ok(Staging { dir: Some(dir) })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().map_or(Path::new("."), |d| d.path())
+    }
+
+    /// Replaces `out` with the staged site. The old site is moved aside and
+    /// deleted only once the new one is in place.
+    pub fn commit(mut self, out: &Path) -> Result<(), Error> {
+        let Some(dir) = self.dir.take() else {
+            return Ok(());
+        };
+        let staged = dir.keep();
+        let io = |e| Error::Io(out.to_path_buf(), e);
+        if out.exists() {
+            let old = staged.with_extension("old");
+            std::fs::rename(out, &old).map_err(io)?;
+            if let Err(e) = std::fs::rename(&staged, out) {
+                let _ = std::fs::rename(&old, out);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(io(e));
+            }
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&staged, out).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts of what was written.
+pub struct Written {
+    pub pages: usize,
+    pub bytes: u64,
+}
+
+struct Writer<'r> {
+    root: &'r Path,
+    pages: std::sync::atomic::AtomicUsize,
+    bytes: std::sync::atomic::AtomicU64,
+}
+
+impl Writer<'_> {
+    fn write(&self, relative: &str, contents: &[u8]) -> Result<(), Error> {
+        let path = self.root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::Io(parent.to_path_buf(), e))?;
+        }
+        std::fs::write(&path, contents).map_err(|e| Error::Io(path.clone(), e))?;
+        if relative.ends_with(".html") {
+            self.pages
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        self.bytes
+            .fetch_add(contents.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+pub fn write_site(
+    site: &Site,
+    _run: &CheckRun,
+    root: &Path,
+    options: &Options,
+) -> Result<Written, Error> {
+    let w = Writer {
+        root,
+        pages: Default::default(),
+        bytes: Default::default(),
+    };
+    let progress = progress_bar(options.progress, site.entries.len() as u64);
+    let link = |id: &str| {
+        site.by_id
+            .contains_key(id)
+            .then(|| format!("{}.html", encode(id)))
+    };
+    let sop_pages: Result<(), Error> = site.entries.par_iter().try_for_each(|entry| {
+        let wf = &entry.workflow;
+        let context = RenderContext {
+            default_review: site.config.default_review,
+            sop_link: &link,
+            today: Some(site.today),
+        };
+        let body = format!(
+            "{}\n{}",
+            super::sop_body(wf, &context),
+            pages::backlinks(site, &wf.id)
+        );
+        let lang = wf.meta.language.as_deref().unwrap_or("en");
+        let html = pages::layout(site, 1, &format!("{} {}", wf.id, wf.title), lang, &body, "");
+        progress.inc(1);
+        w.write(&format!("sop/{}.html", wf.id), html.as_bytes())
+    });
+    sop_pages?;
+    progress.finish_and_clear();
+
+    w.write("index.html", pages::index(site).as_bytes())?;
+    w.write("reviews.html", pages::reviews(site).as_bytes())?;
+    let duties = pages::duties(site);
+    w.write("roles.html", pages::roles_index(site, &duties).as_bytes())?;
+    for (role, list) in &duties {
+        w.write(
+            &format!("role/{}.html", slug(role)),
+            pages::role_page(site, role, list).as_bytes(),
+        )?;
+    }
+    let tags = pages::tagged(site);
+    w.write("tags.html", pages::tags_index(site, &tags).as_bytes())?;
+    for (tag, list) in &tags {
+        w.write(
+            &format!("tag/{}.html", slug(tag)),
+            pages::tag_page(site, tag, list).as_bytes(),
+        )?;
+    }
+    w.write("404.html", pages::not_found(site).as_bytes())?;
+    if !site.problems.is_empty() {
+        w.write("problems.html", pages::problems(site).as_bytes())?;
+    }
+    for (path, contents) in search::build(site) {
+        w.write(&path, contents.as_bytes())?;
+    }
+    w.write(
+        "assets/site.css",
+        include_str!("assets/site.css").as_bytes(),
+    )?;
+    w.write("assets/site.js", include_str!("assets/site.js").as_bytes())?;
+    w.write("assets/sop.css", super::sop_stylesheet().as_bytes())?;
+    if let Some(logo) = &site.logo {
+        let bytes = std::fs::read(logo).map_err(|e| Error::Io(logo.clone(), e))?;
+        let name = logo
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        w.write(&format!("assets/{name}"), &bytes)?;
+    }
+    write_print(site, &w)?;
+    Ok(Written {
+        pages: w.pages.into_inner(),
+        bytes: w.bytes.into_inner(),
+    })
+}
+
+/// The whole handbook as one page, streamed to disk: a table of contents,
+/// then every SOP, each starting on a new page.
+fn write_print(site: &Site, w: &Writer<'_>) -> Result<(), Error> {
+    let path = w.root.join("print.html");
+    let file = std::fs::File::create(&path).map_err(|e| Error::Io(path.clone(), e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let io = |e| Error::Io(path.clone(), e);
+    let mut toc = String::from("<h1>");
+    toc.push_str(&esc(&site.title));
+    toc.push_str("</h1>\n<nav class=\"toc\"><h2>Contents</h2><ol>\n");
+    for e in &site.entries {
+        toc.push_str(&format!(
+            "<li><a href=\"#sop-{}\">{} {}</a></li>\n",
+            esc(&e.workflow.id),
+            esc(&e.workflow.id),
+            esc(&e.workflow.title)
+        ));
+    }
+    toc.push_str("</ol></nav>\n");
+    let shell = pages::layout(site, 0, "Print edition", "en", "\u{0}", "");
+    let (head, tail) = shell.split_once('\u{0}').unwrap_or((&shell, ""));
+    let link = |id: &str| {
+        site.by_id
+            .contains_key(id)
+            .then(|| format!("#sop-{}", encode(id)))
+    };
+    let mut bytes = head.len() + toc.len();
+    out.write_all(head.as_bytes()).map_err(io)?;
+    out.write_all(toc.as_bytes()).map_err(io)?;
+    // Render in parallel chunks, write in order.
+    for chunk in site.entries.chunks(256) {
+        let parts: Vec<String> = chunk
+            .par_iter()
+            .map(|e| {
+                let context = RenderContext {
+                    default_review: site.config.default_review,
+                    sop_link: &link,
+                    today: Some(site.today),
+                };
+                let id = &e.workflow.id;
+                let body = super::sop_body(&e.workflow, &context);
+                // Step anchors repeat across SOPs; prefix them with the SOP id.
+                let body = body
+                    .replace("id=\"step-", &format!("id=\"{}-step-", esc(id)))
+                    .replace(
+                        "href=\"#step-",
+                        &format!("href=\"#{}-step-", esc(&encode(id))),
+                    );
+                format!(
+                    "<article class=\"print-sop\" id=\"sop-{}\">\n{body}\n</article>\n",
+                    esc(id)
+                )
+            })
+            .collect();
+        for part in parts {
+            bytes += part.len();
+            out.write_all(part.as_bytes()).map_err(io)?;
+        }
+    }
+    out.write_all(tail.as_bytes()).map_err(io)?;
+    out.flush().map_err(io)?;
+    w.pages.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    w.bytes.fetch_add(
+        (bytes + tail.len()) as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    Ok(())
+}
+
+fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} rendering {pos}/{len} SOPs {wide_bar} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
