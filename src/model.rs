@@ -307,7 +307,19 @@ fn node(step: &crate::ast::Step<'_>, id: String) -> Node {
     let mut within = None;
     let mut callouts = Vec::new();
     let mut prose = Vec::new();
+    // A line that is not prose (a script, a callout, an attribute) between
+    // two prose lines ends a paragraph, as a blank line would.
+    static BREAK: BlockItem<'static> = BlockItem::Trivia(crate::ast::Trivia::Blank {
+        span: crate::ast::Span { start: 0, end: 0 },
+    });
     for item in &step.items {
+        let is_prose = matches!(
+            item,
+            StepItem::Block(BlockItem::Prose { .. } | BlockItem::Trivia(_))
+        );
+        if !is_prose && !prose.is_empty() {
+            prose.push(&BREAK);
+        }
         match item {
             StepItem::Say { text, .. } => say.push(text.value.to_string()),
             StepItem::Ask { text, .. } => ask = ask.or(Some(text.value.to_string())),

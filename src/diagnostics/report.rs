@@ -1,5 +1,6 @@
 //! Rendering diagnostics with miette: source snippets and labelled spans.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use miette::{
@@ -14,12 +15,15 @@ use crate::source::Source;
 pub struct FileReport<'a> {
     pub diagnostic: &'a Diagnostic,
     source: NamedText<'a>,
+    message: String,
+    help: Option<String>,
+    labels: Vec<String>,
 }
 
 /// A file's text and name, borrowed (miette's `NamedSource` owns its text).
 struct NamedText<'a> {
     name: String,
-    text: &'a str,
+    text: Cow<'a, str>,
 }
 
 impl SourceCode for NamedText<'_> {
@@ -29,9 +33,10 @@ impl SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'s> + 's>, MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(
             MietteSpanContents::new_named(
                 self.name.clone(),
@@ -48,13 +53,22 @@ impl SourceCode for NamedText<'_> {
 
 impl<'a> FileReport<'a> {
     pub fn new(diagnostic: &'a Diagnostic, source: &'a Source) -> Self {
-        let name = source.path().display().to_string();
+        let name = printable(&source.path().display().to_string()).into_owned();
         FileReport {
             diagnostic,
             source: NamedText {
                 name,
-                text: source.text.as_str(),
+                text: printable_source(&source.text),
             },
+            message: printable(&diagnostic.message).into_owned(),
+            help: diagnostic
+                .help
+                .as_deref()
+                .map(|h| printable(h).into_owned()),
+            labels: std::iter::once(&diagnostic.primary)
+                .chain(&diagnostic.secondary)
+                .map(|l| printable(&l.message).into_owned())
+                .collect(),
         }
     }
 }
@@ -69,7 +83,7 @@ impl fmt::Debug for FileReport<'_> {
 
 impl fmt::Display for FileReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -92,8 +106,7 @@ impl miette::Diagnostic for FileReport<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.diagnostic
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
@@ -106,12 +119,13 @@ impl miette::Diagnostic for FileReport<'_> {
         let primary = &self.diagnostic.primary;
         let label = |message: &str| (!message.is_empty()).then(|| message.to_string());
         let first =
-            LabeledSpan::new_primary_with_span(label(&primary.message), source_span(primary.span));
+            LabeledSpan::new_primary_with_span(label(&self.labels[0]), source_span(primary.span));
         let rest = self
             .diagnostic
             .secondary
             .iter()
-            .map(move |l| LabeledSpan::new_with_span(label(&l.message), source_span(l.span)));
+            .zip(&self.labels[1..])
+            .map(move |(l, m)| LabeledSpan::new_with_span(label(m), source_span(l.span)));
         Some(Box::new(std::iter::once(first).chain(rest)))
     }
 }
@@ -127,4 +141,64 @@ pub fn graphical_handler(color: bool, width: usize) -> GraphicalReportHandler {
         .with_width(width)
         .with_context_lines(1)
         .with_links(false)
+}
+
+/// Whether a character would act on a terminal instead of showing: control
+/// characters other than tab and line feed (a file's ESC sequences must not
+/// recolour or move the reader's terminal).
+fn is_unprintable(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Text for a message: control characters shown as their Unicode pictures
+/// (`␀`, `␛`) or `?`.
+fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                c if !is_unprintable(c) => c,
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+                '\u{7f}' => '\u{2421}',
+                _ => '?',
+            })
+            .collect(),
+    )
+}
+
+/// A source for snippets: control characters replaced by characters of the
+/// same UTF-8 length (`?` for one byte, `¿` for two), so spans still point
+/// at the same bytes. A CR before LF is a line break and stays.
+fn printable_source(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            c if is_unprintable(c) => out.push(if c.len_utf8() == 1 { '?' } else { '\u{bf}' }),
+            c => out.push(c),
+        }
+    }
+    debug_assert_eq!(out.len(), text.len());
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_the_terminal() {
+        assert_eq!(printable("a\u{1b}[31mred\0"), "a\u{241b}[31mred\u{2400}");
+        let source = "x\u{1b}[2J\r\n\u{85}y\rz";
+        let shown = printable_source(source);
+        assert_eq!(shown.len(), source.len());
+        assert_eq!(shown, "x?[2J\r\n\u{bf}y?z");
+        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
+    }
 }

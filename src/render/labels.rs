@@ -246,8 +246,11 @@ impl Labels {
             CalendarUnit::Month => self.month,
             CalendarUnit::Year => self.year,
         };
-        let unit = if cadence.count == 1 { one } else { many };
-        self.join(&[self.every, &cadence.count.to_string(), unit])
+        if cadence.count == 1 {
+            // `every year`, `每年`: no count for one.
+            return self.join(&[self.every, one]);
+        }
+        self.join(&[self.every, &cadence.count.to_string(), many])
     }
 
     /// `1 hour 30 minutes` / `1 小时 30 分钟`.
@@ -308,6 +311,9 @@ mod tests {
         let c = Cadence::parse("every 6 months").unwrap();
         assert_eq!(EN.cadence(c), "every 6 months");
         assert_eq!(ZH.cadence(c), "每6个月");
+        let yearly = Cadence::parse("every year").unwrap();
+        assert_eq!(EN.cadence(yearly), "every year");
+        assert_eq!(ZH.cadence(yearly), "每年");
         let d = Duration::parse("1h 30m").unwrap();
         assert_eq!(EN.duration(d), "1 hour 30 minutes");
         assert_eq!(HU.duration(d), "1 óra 30 perc");
