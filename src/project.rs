@@ -213,7 +213,8 @@ pub fn check_paths(
     })
 }
 
-fn excluder(config: &Config) -> Option<ignore::gitignore::Gitignore> {
+/// The matcher of a configuration's `exclude:` patterns, if it has any.
+pub fn excluder(config: &Config) -> Option<ignore::gitignore::Gitignore> {
     let root = config.root()?;
     if config.exclude.is_empty() {
         return None;
@@ -226,7 +227,12 @@ fn excluder(config: &Config) -> Option<ignore::gitignore::Gitignore> {
     builder.build().ok()
 }
 
-fn is_excluded(excluder: &Option<ignore::gitignore::Gitignore>, path: &Path, is_dir: bool) -> bool {
+/// Whether `exclude:` patterns exclude `path` (absolute).
+pub fn is_excluded(
+    excluder: &Option<ignore::gitignore::Gitignore>,
+    path: &Path,
+    is_dir: bool,
+) -> bool {
     excluder.as_ref().is_some_and(|g| {
         path.strip_prefix(g.path()).is_ok()
             && g.matched_path_or_any_parents(path, is_dir).is_ignore()

@@ -1470,3 +1470,25 @@ fn cli_missing_path_is_a_usage_error() {
         MESSY
     );
 }
+
+#[test]
+fn exclude_patterns_in_sop_yaml_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = "sop X-1: Messy\n      purpose:   P.\nscope: S.\nsteps:\n step a: A\n";
+    std::fs::create_dir_all(dir.path().join("archive")).unwrap();
+    std::fs::write(dir.path().join("archive/old.sop"), messy).unwrap();
+    std::fs::write(dir.path().join("sop.yaml"), "exclude:\n  - archive/\n").unwrap();
+    for args in [&["fmt", "."][..], &["fmt", "archive/old.sop"][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sop"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("archive/old.sop")).unwrap(),
+            messy,
+            "{args:?} formatted an excluded file"
+        );
+    }
+}

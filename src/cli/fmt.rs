@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::fmt::{format_document_with, FormatError, FormatOptions};
 use crate::output::write_atomic;
-use crate::project::walk;
+use crate::project::{excluder, is_excluded, walk};
 use crate::source::Source;
 use crate::syntax;
 
@@ -60,10 +61,33 @@ pub fn run(args: Args) -> u8 {
                 stdin_done = true;
                 code = code.max(format_stdin(&options, args.check));
             }
-        } else if path.is_dir() {
-            files.extend(walk(path, &None));
         } else {
-            files.push(path.clone());
+            // The project's `exclude:` patterns apply, as in `sop check`, so
+            // a pre-commit hook can pass every changed file.
+            let absolute = path.canonicalize().unwrap_or_else(|_| path.clone());
+            let anchor = if absolute.is_dir() {
+                absolute.clone()
+            } else {
+                absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let config = match Config::find(&anchor).map(|p| Config::load(&p)) {
+                Some(Ok(config)) => config,
+                Some(Err(e)) => return fail(format!("invalid configuration: {e}")),
+                None => Config::default(),
+            };
+            let excluded = excluder(&config);
+            if path.is_dir() {
+                let cwd = std::env::current_dir()
+                    .and_then(|d| d.canonicalize())
+                    .unwrap_or_default();
+                files.extend(
+                    walk(&absolute, &excluded)
+                        .into_iter()
+                        .map(|f| f.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(f)),
+                );
+            } else if !is_excluded(&excluded, &absolute, false) {
+                files.push(path.clone());
+            }
         }
     }
     files.sort_unstable();
