@@ -2,11 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::check::{check_document, CheckOptions};
 use crate::config::Config;
 use crate::diagnostics::{render as render_diagnostics, Format, Severity, Style};
 use crate::model::Workflow;
-use crate::output::write_atomic;
+use crate::output::write_if_changed;
 use crate::project::{walk, CheckedFile};
 use crate::render::{RenderContext, Target};
 use crate::source::Source;
@@ -70,8 +72,8 @@ pub fn run(args: Args) -> u8 {
     } else {
         match render_file(&args.path, args.to, &options, style) {
             Ok(Some(text)) => match &args.output {
-                Some(out) => match write_atomic(out, text.as_bytes()) {
-                    Ok(()) => EXIT_CLEAN,
+                Some(out) => match write_if_changed(out, text.as_bytes()) {
+                    Ok(_) => EXIT_CLEAN,
                     Err(e) => fail(format!("{}: {e}", out.display())),
                 },
                 None => match print(&text) {
@@ -85,6 +87,46 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
+/// One file checked and, when it has no errors, rendered.
+struct Rendered {
+    /// The output; `None` when the file has errors.
+    text: Option<String>,
+    /// The human report of its diagnostics, empty when there are none.
+    report: String,
+}
+
+/// Checks and renders one file; `Err` is an I/O failure.
+fn render_one(
+    path: &Path,
+    to: Target,
+    options: &CheckOptions,
+    style: Style,
+) -> Result<Rendered, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let source = Source::from_bytes(path, &bytes);
+    let doc = syntax::parse(&source);
+    let diagnostics = check_document(&source, &doc, options, None);
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let workflow = (!has_errors).then(|| Workflow::from_document(&doc));
+    drop(doc);
+    let report = if diagnostics.is_empty() {
+        String::new()
+    } else {
+        let checked = [CheckedFile {
+            path: path.to_path_buf(),
+            source,
+            diagnostics,
+        }];
+        render_diagnostics(Format::Human, &checked, style)
+    };
+    let context = RenderContext {
+        default_review: options.config.default_review,
+        ..RenderContext::default()
+    };
+    let text = workflow.map(|w| to.renderer().render(&w, &context));
+    Ok(Rendered { text, report })
+}
+
 /// Checks and renders one file. Diagnostics go to stderr; `Ok(None)` when
 /// the file has errors and was not rendered.
 fn render_file(
@@ -93,49 +135,41 @@ fn render_file(
     options: &CheckOptions,
     style: Style,
 ) -> Result<Option<String>, u8> {
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    let source = Source::from_bytes(path, &bytes);
-    let doc = syntax::parse(&source);
-    let diagnostics = check_document(&source, &doc, options, None);
-    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let workflow = (!has_errors).then(|| Workflow::from_document(&doc));
-    drop(doc);
-    if !diagnostics.is_empty() {
-        let checked = [CheckedFile {
-            path: path.to_path_buf(),
-            source,
-            diagnostics,
-        }];
-        let text = render_diagnostics(Format::Human, &checked, style);
-        eprint!("{text}");
-    }
-    let Some(workflow) = workflow else {
-        return Ok(None);
-    };
-    let context = RenderContext {
-        default_review: options.config.default_review,
-        ..RenderContext::default()
-    };
-    Ok(Some(to.renderer().render(&workflow, &context)))
+    let rendered = render_one(path, to, options, style).map_err(fail)?;
+    eprint!("{}", rendered.report);
+    Ok(rendered.text)
 }
 
-/// Renders every `*.sop` under `dir` into `out_dir`, mirroring the folders.
-/// Files with errors are reported and skipped; the exit code is then 1.
+/// Renders every `*.sop` under `dir` into `out_dir`, mirroring the folders,
+/// in parallel. Files with errors are reported (in path order) and skipped;
+/// the exit code is then 1.
 fn render_tree(dir: &Path, out_dir: &Path, to: Target, options: &CheckOptions, style: Style) -> u8 {
     let files = walk(dir, &None);
     let extension = to.renderer().extension();
-    let mut code = EXIT_CLEAN;
-    for file in files {
-        let relative = file.strip_prefix(dir).unwrap_or(&file);
-        match render_file(&file, to, options, style) {
-            Ok(Some(text)) => {
+    let results: Vec<Result<Rendered, String>> = files
+        .par_iter()
+        .map(|file| {
+            let mut rendered = render_one(file, to, options, style)?;
+            if let Some(text) = rendered.text.take() {
+                let relative = file.strip_prefix(dir).unwrap_or(file);
                 let out = out_dir.join(relative).with_extension(extension);
-                if let Err(e) = write_atomic(&out, text.as_bytes()) {
-                    return fail(format!("{}: {e}", out.display()));
+                write_if_changed(&out, text.as_bytes())
+                    .map_err(|e| format!("{}: {e}", out.display()))?;
+                rendered.text = Some(String::new());
+            }
+            Ok(rendered)
+        })
+        .collect();
+    let mut code = EXIT_CLEAN;
+    for result in results {
+        match result {
+            Ok(rendered) => {
+                eprint!("{}", rendered.report);
+                if rendered.text.is_none() {
+                    code = code.max(EXIT_DIAGNOSTICS);
                 }
             }
-            Ok(None) => code = code.max(EXIT_DIAGNOSTICS),
-            Err(c) => return c,
+            Err(e) => return fail(e),
         }
     }
     code

@@ -105,24 +105,7 @@ pub fn write_site(
             .contains_key(id)
             .then(|| format!("{}.html", encode(id)))
     };
-    let sop_pages: Result<(), Error> = site.entries.par_iter().try_for_each(|entry| {
-        let wf = &entry.workflow;
-        let context = RenderContext {
-            default_review: site.config.default_review,
-            sop_link: &link,
-            today: Some(site.today),
-        };
-        let body = format!(
-            "{}\n{}",
-            super::sop_body(wf, &context),
-            pages::backlinks(site, &wf.id)
-        );
-        let lang = wf.meta.language.as_deref().unwrap_or("en");
-        let html = pages::layout(site, 1, &format!("{} {}", wf.id, wf.title), lang, &body, "");
-        progress.inc(1);
-        w.write(&format!("sop/{}.html", wf.id), html.as_bytes())
-    });
-    sop_pages?;
+    write_pages_and_print(site, &w, &link, &progress)?;
     progress.finish_and_clear();
 
     w.write("index.html", pages::index(site).as_bytes())?;
@@ -164,16 +147,22 @@ pub fn write_site(
             .unwrap_or_default();
         w.write(&format!("assets/{name}"), &bytes)?;
     }
-    write_print(site, &w)?;
     Ok(Written {
         pages: w.pages.into_inner(),
         bytes: w.bytes.into_inner(),
     })
 }
 
-/// The whole handbook as one page, streamed to disk: a table of contents,
-/// then every SOP, each starting on a new page.
-fn write_print(site: &Site, w: &Writer<'_>) -> Result<(), Error> {
+/// Every SOP's page, and the whole handbook as one print page: a table of
+/// contents, then every SOP starting on a new page. Each SOP's body is
+/// rendered once and used for both; the print page is streamed to disk in
+/// chunks, so memory does not grow with the size of the handbook.
+fn write_pages_and_print(
+    site: &Site,
+    w: &Writer<'_>,
+    link: &(dyn Fn(&str) -> Option<String> + Sync),
+    progress: &indicatif::ProgressBar,
+) -> Result<(), Error> {
     let path = w.root.join("print.html");
     let file = std::fs::File::create(&path).map_err(|e| Error::Io(path.clone(), e))?;
     let mut out = std::io::BufWriter::new(file);
@@ -184,7 +173,7 @@ fn write_print(site: &Site, w: &Writer<'_>) -> Result<(), Error> {
     for e in &site.entries {
         toc.push_str(&format!(
             "<li><a href=\"#sop-{}\">{} {}</a></li>\n",
-            esc(&e.workflow.id),
+            esc(&encode(&e.workflow.id)),
             esc(&e.workflow.id),
             esc(&e.workflow.title)
         ));
@@ -192,40 +181,31 @@ fn write_print(site: &Site, w: &Writer<'_>) -> Result<(), Error> {
     toc.push_str("</ol></nav>\n");
     let shell = pages::layout(site, 0, "Print edition", "en", "\u{0}", "");
     let (head, tail) = shell.split_once('\u{0}').unwrap_or((&shell, ""));
-    let link = |id: &str| {
-        site.by_id
-            .contains_key(id)
-            .then(|| format!("#sop-{}", encode(id)))
-    };
     let mut bytes = head.len() + toc.len();
     out.write_all(head.as_bytes()).map_err(io)?;
     out.write_all(toc.as_bytes()).map_err(io)?;
-    // Render in parallel chunks, write in order.
     for chunk in site.entries.chunks(256) {
-        let parts: Vec<String> = chunk
+        let parts: Vec<Result<String, Error>> = chunk
             .par_iter()
-            .map(|e| {
+            .map(|entry| {
+                let wf = &entry.workflow;
                 let context = RenderContext {
                     default_review: site.config.default_review,
-                    sop_link: &link,
+                    sop_link: link,
                     today: Some(site.today),
                 };
-                let id = &e.workflow.id;
-                let body = super::sop_body(&e.workflow, &context);
-                // Step anchors repeat across SOPs; prefix them with the SOP id.
-                let body = body
-                    .replace("id=\"step-", &format!("id=\"{}-step-", esc(id)))
-                    .replace(
-                        "href=\"#step-",
-                        &format!("href=\"#{}-step-", esc(&encode(id))),
-                    );
-                format!(
-                    "<article class=\"print-sop\" id=\"sop-{}\">\n{body}\n</article>\n",
-                    esc(id)
-                )
+                let body = super::sop_body(wf, &context);
+                let page_body = format!("{body}\n{}", pages::backlinks(site, &wf.id));
+                let lang = wf.meta.language.as_deref().unwrap_or("en");
+                let title = format!("{} {}", wf.id, wf.title);
+                let html = pages::layout(site, 1, &title, lang, &page_body, "");
+                w.write(&format!("sop/{}.html", wf.id), html.as_bytes())?;
+                progress.inc(1);
+                Ok(print_part(site, entry, &body))
             })
             .collect();
         for part in parts {
+            let part = part?;
             bytes += part.len();
             out.write_all(part.as_bytes()).map_err(io)?;
         }
@@ -238,6 +218,30 @@ fn write_print(site: &Site, w: &Writer<'_>) -> Result<(), Error> {
         std::sync::atomic::Ordering::Relaxed,
     );
     Ok(())
+}
+
+/// An SOP's body for the print page: links to other SOPs point into the
+/// page (`#sop-ID`), and step anchors, which repeat across SOPs, get the
+/// SOP id as a prefix.
+fn print_part(site: &Site, entry: &super::site::Entry, body: &str) -> String {
+    let id = &entry.workflow.id;
+    let mut body = body
+        .replace("id=\"step-", &format!("id=\"{}-step-", esc(id)))
+        .replace(
+            "href=\"#step-",
+            &format!("href=\"#{}-step-", esc(&encode(id))),
+        );
+    for target in entry.links.iter().filter(|t| site.by_id.contains_key(*t)) {
+        let encoded = encode(target);
+        body = body.replace(
+            &format!("href=\"{encoded}.html\""),
+            &format!("href=\"#sop-{encoded}\""),
+        );
+    }
+    format!(
+        "<article class=\"print-sop\" id=\"sop-{}\">\n{body}\n</article>\n",
+        esc(id)
+    )
 }
 
 fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
