@@ -21,7 +21,6 @@
 //!
 //! In tables, `|` is escaped and a line break becomes `<br>`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::ops::Range;
@@ -29,7 +28,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::flowchart::step_anchor;
-use super::prose::{is_dangerous_url, markdown_options};
+use super::prose::{guard_block_syntax, is_dangerous_url, markdown_options};
 use super::{Labels, RenderContext, Renderer};
 use crate::ast::CalloutKind;
 use crate::model::{Callout, EdgeTo, Node, NodeKind, Workflow};
@@ -485,39 +484,6 @@ fn starts_entity(rest: &[char]) -> bool {
         ['#', digits @ ..] => !digits.is_empty() && digits.iter().all(char::is_ascii_digit),
         [first, ..] => first.is_ascii_alphabetic() && body.iter().all(char::is_ascii_alphanumeric),
         [] => false,
-    }
-}
-
-/// Escapes with a backslash what would make text at the start of a line a
-/// block of its own: a quote, heading, list item, rule or fence.
-fn guard_block_syntax(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let spaced_after = |i: usize| bytes.get(i).is_none_or(|b| *b == b' ' || *b == b'\t');
-    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits > 0 {
-        return match bytes.get(digits) {
-            Some(b'.' | b')') if spaced_after(digits + 1) => {
-                format!("{}\\{}", &text[..digits], &text[digits..]).into()
-            }
-            _ => text.into(),
-        };
-    }
-    let rule = |c: u8| {
-        bytes.iter().filter(|&&b| b == c).count() >= 3
-            && bytes.iter().all(|&b| b == c || b == b' ' || b == b'\t')
-    };
-    let block = match bytes.first() {
-        Some(b'>' | b'#') => true,
-        Some(c @ (b'-' | b'+' | b'*')) => spaced_after(1) || rule(*c),
-        Some(b'_') => rule(b'_'),
-        Some(b'`') => text.starts_with("```"),
-        Some(b'~') => text.starts_with("~~~"),
-        _ => false,
-    };
-    if block {
-        format!("\\{text}").into()
-    } else {
-        text.into()
     }
 }
 

@@ -106,7 +106,7 @@ pub fn render_inline(out: &mut String, text: &str, ctx: &RenderContext<'_>) {
 /// Escapes what would make a single line a block (quote, heading, list,
 /// rule, fence) with a backslash, which Markdown then drops. Inline markup
 /// at the start (`*emphasis*`, `` `code` ``, links) is left alone.
-fn guard_block_syntax(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn guard_block_syntax(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
     let spaced_after = |i: usize| bytes.get(i).is_none_or(|b| *b == b' ' || *b == b'\t');
     let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
