@@ -13,7 +13,7 @@ pub fn rules_markdown() -> String {
     out.push_str("# Rules\n\n");
     out.push_str(
         "<!-- Generated from the rules' doc comments (src/rules/). Do not edit by hand: \
-         run `UPDATE_DOCS=1 cargo test --test docs` to regenerate. -->\n\n",
+         run `UPDATE_DOCS=1 cargo test --test it docs` to regenerate. -->\n\n",
     );
     out.push_str(
         "Every diagnostic that `sop check` reports has a code. This page is the \

@@ -13,6 +13,8 @@ use sop::fmt::{format_document, format_document_with, format_source, FormatError
 use sop::model::Workflow;
 use sop::source::Source;
 
+use crate::support::sop_files;
+
 // ---------------------------------------------------------------------------
 // Helpers
 
@@ -75,17 +77,6 @@ fn assert_faithful(name: &str, input: &str) -> String {
         "{name}: must end with exactly one newline"
     );
     once
-}
-
-fn sop_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .sop files in {dir}");
-    files
 }
 
 /// Reads a file as the formatter sees it; `None` when it has syntax errors
@@ -1252,17 +1243,12 @@ const TIDY: &str = "sop T-1: Title\n\npurpose:\n  Why.\n\nsteps:\n  step a: A\n 
 const BROKEN: &str = "sop T-2: Broken\npurpose:\n  role: agent\n";
 
 fn sop(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sop"));
-    cmd.current_dir(dir).arg("fmt").args(args);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(pipe);
-    child.wait_with_output().unwrap()
+    let mut all = vec!["fmt"];
+    all.extend_from_slice(args);
+    crate::support::sop(&all)
+        .current_dir(dir)
+        .stdin(stdin.unwrap_or(""))
+        .output()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -1479,11 +1465,7 @@ fn exclude_patterns_in_sop_yaml_are_honoured() {
     std::fs::write(dir.path().join("archive/old.sop"), messy).unwrap();
     std::fs::write(dir.path().join("sop.yaml"), "exclude:\n  - archive/\n").unwrap();
     for args in [&["fmt", "."][..], &["fmt", "archive/old.sop"][..]] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sop"))
-            .args(args)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
+        let out = crate::support::sop(args).current_dir(dir.path()).output();
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert_eq!(
             std::fs::read_to_string(dir.path().join("archive/old.sop")).unwrap(),

@@ -4,23 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use sop::model::{EdgeTo, NodeKind, Workflow};
 use sop::render::markdown::Markdown;
 use sop::render::{RenderContext, Renderer};
 use sop::source::Source;
 
-fn sop_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .sop files in {dir}");
-    files
-}
+use crate::support::sop_files;
 
 fn all_inputs() -> Vec<PathBuf> {
     let mut files = sop_files("examples");
@@ -343,11 +333,7 @@ fn user_text_cannot_break_the_document() {
 }
 
 fn sop(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    crate::support::sop(args).env("NO_COLOR", "1").output()
 }
 
 #[test]

@@ -2,15 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::percent_decode;
 
 fn sop(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args(args)
+    crate::support::sop(args)
         .env("NO_COLOR", "1")
         .env("CI", "1")
         .output()
-        .unwrap()
 }
 
 fn build(dir: &Path, out: &Path, today: &str, extra: &[&str]) -> Output {
@@ -63,22 +63,6 @@ fn links(html: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
 }
 
 /// The `id="…"` attributes of a page.

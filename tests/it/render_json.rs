@@ -2,23 +2,13 @@
 //! snapshots, determinism, and `sop render` as a command.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use sop::model::Workflow;
 use sop::render::{RenderContext, Renderer};
 use sop::source::Source;
 
-fn sop_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .sop files in {dir}");
-    files
-}
+use crate::support::sop_files;
 
 fn workflow_json(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
@@ -192,11 +182,7 @@ fn output_is_deterministic() {
 }
 
 fn sop(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    crate::support::sop(args).env("NO_COLOR", "1").output()
 }
 
 #[test]

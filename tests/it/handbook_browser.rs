@@ -3,67 +3,16 @@
 //! nothing was fetched from the network, and keep a screenshot under
 //! `target/browser-screenshots/`.
 //!
-//! Needs `/usr/bin/chromium` (`.ci/run` installs it). Set
-//! `SOP_SKIP_BROWSER=1` to skip on a machine without it.
+//! Needs `/usr/bin/chromium`: without it the test skips with a note, unless
+//! `SOP_BROWSER_TESTS=1` (set by `.ci/run`, which installs it) requires it.
 
-use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use headless_chrome::browser::tab::{RequestInterceptor, RequestPausedDecision};
-use headless_chrome::browser::transport::{SessionId, Transport};
-use headless_chrome::protocol::cdp::Fetch::events::RequestPausedEvent;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::Tab;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Records every request the page makes and lets it through.
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-impl RequestInterceptor for Recorder {
-    fn intercept(
-        &self,
-        _: Arc<Transport>,
-        _: SessionId,
-        event: RequestPausedEvent,
-    ) -> RequestPausedDecision {
-        self.0.lock().unwrap().push(event.params.request.url);
-        RequestPausedDecision::Continue(None)
-    }
-}
-
-fn browser() -> Option<Browser> {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("SOP_SKIP_BROWSER").is_some(),
-            "{CHROMIUM} is missing: install Debian's chromium package (.ci/run does), or set SOP_SKIP_BROWSER=1"
-        );
-        return None;
-    }
-    let args: Vec<&OsStr> = [
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(PathBuf::from(CHROMIUM)))
-        .sandbox(false)
-        .headless(true)
-        .window_size(Some((1280, 1600)))
-        .args(args)
-        .idle_browser_timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap();
-    Some(Browser::new(options).expect("Chromium starts"))
-}
+use crate::support::{self, chromium, screenshots_dir, Recorder};
 
 fn url_of(path: &Path) -> String {
     format!("file://{}", path.canonicalize().unwrap().display())
@@ -71,7 +20,7 @@ fn url_of(path: &Path) -> String {
 
 fn wait_for_url(tab: &Tab, ends_with: &str) {
     for _ in 0..100 {
-        if percent_decoded(&tab.get_url()).contains(ends_with) {
+        if crate::support::percent_decode(&tab.get_url()).contains(ends_with) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
@@ -79,41 +28,23 @@ fn wait_for_url(tab: &Tab, ends_with: &str) {
     panic!("never reached {ends_with}; at {}", tab.get_url());
 }
 
-fn percent_decoded(url: &str) -> String {
-    let bytes = url.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&url[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[test]
 fn search_and_navigate_the_handbook_offline() {
-    let Some(browser) = browser() else { return };
+    let Some(browser) = chromium(module_path!(), 1280, 1600) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let built = Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args([
-            "handbook",
-            "examples",
-            "-o",
-            site.to_str().unwrap(),
-            "--today",
-            "2026-11-23",
-        ])
-        .env("CI", "1")
-        .output()
-        .unwrap();
+    let built = support::sop(&[
+        "handbook",
+        "examples",
+        "-o",
+        site.to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ])
+    .env("CI", "1")
+    .output();
     assert!(
         built.status.success(),
         "{}",
@@ -185,7 +116,7 @@ fn search_and_navigate_the_handbook_offline() {
     let png = tab
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
         .unwrap();
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+    let shots = screenshots_dir();
     std::fs::create_dir_all(&shots).unwrap();
     std::fs::write(shots.join("handbook.png"), &png).unwrap();
     assert!(png.len() > 1000);

@@ -24,7 +24,7 @@ fn rules_page_is_up_to_date() {
     assert!(
         actual == expected,
         "{RULES_PAGE} is out of date with the rules' doc comments; \
-         run `UPDATE_DOCS=1 cargo test --test docs` to regenerate it"
+         run `UPDATE_DOCS=1 cargo test --test it docs` to regenerate it"
     );
 }
 

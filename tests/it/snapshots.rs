@@ -5,7 +5,7 @@
 //! All checks run with `--today 2026-11-23` and paths relative to the crate
 //! root (cargo runs integration tests there), so the output is stable.
 //!
-//! Update the snapshots with `INSTA_UPDATE=always cargo test --test snapshots`
+//! Update the snapshots with `INSTA_UPDATE=always cargo test --test it snapshots`
 //! and read every changed `.snap` file before keeping it.
 
 use std::collections::BTreeSet;
@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 use sop::diagnostics::{render, Format, Style};
 use sop::project::{check_paths, CheckedFile};
 use sop::values::Date;
+
+use crate::support::sop_files;
 
 const DIAGNOSTICS: &str = "tests/fixtures/diagnostics";
 const PROJECT: &str = "tests/fixtures/diagnostics/project";
@@ -35,18 +37,6 @@ fn check(path: impl AsRef<Path>) -> Vec<CheckedFile> {
         Ok(run) => run.files,
         Err(e) => panic!("checking {}: {e}", path.display()),
     }
-}
-
-/// The `*.sop` files directly in `dir`, sorted.
-fn sop_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("reading {dir}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .sop files in {dir}");
-    files
 }
 
 /// Every diagnostics fixture, as a path relative to the crate root.

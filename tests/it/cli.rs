@@ -11,6 +11,8 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::support::{sop, Sop};
+
 /// The date every check is judged against, unless a test says otherwise.
 const TODAY: &str = "2026-11-23";
 
@@ -48,107 +50,11 @@ const CODES: [(&str, &str); 26] = [
 // Running the binary
 // ---------------------------------------------------------------------------
 
-/// A `sop` invocation being put together.
-struct Sop {
-    cmd: Command,
-    shown: String,
-}
-
-/// Starts a `sop` invocation with `args`.
-fn sop(args: &[&str]) -> Sop {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sop"));
-    cmd.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("FORCE_COLOR")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::null());
-    Sop {
-        cmd,
-        shown: format!("sop {}", args.join(" ")),
-    }
-}
-
 /// `sop check --today 2026-11-23 ARGS...`
 fn check(args: &[&str]) -> Sop {
     let mut all = vec!["check", "--today", TODAY];
     all.extend_from_slice(args);
     sop(&all)
-}
-
-impl Sop {
-    fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
-        self.cmd.current_dir(dir.as_ref());
-        self.shown = format!("{} (in {})", self.shown, dir.as_ref().display());
-        self
-    }
-
-    fn env(mut self, key: &str, value: &str) -> Self {
-        self.cmd.env(key, value);
-        self
-    }
-
-    fn run(mut self) -> Out {
-        let output = self
-            .cmd
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run `{}`: {e}", self.shown));
-        let out = Out {
-            shown: self.shown,
-            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-            code: output.status.code(),
-        };
-        assert!(
-            !out.stderr.contains("panicked"),
-            "`{}` panicked:\n{}",
-            out.shown,
-            out.stderr
-        );
-        out
-    }
-}
-
-/// What a run printed and how it exited.
-#[derive(Debug)]
-struct Out {
-    shown: String,
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
-
-impl Out {
-    /// Asserts the exit code, showing both streams when it differs.
-    #[track_caller]
-    fn code(&self, expected: i32) -> &Self {
-        assert_eq!(
-            self.code,
-            Some(expected),
-            "`{}` exited with {:?}, expected {expected}\n--- stdout\n{}\n--- stderr\n{}",
-            self.shown,
-            self.code,
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-
-    #[track_caller]
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "`{}` did not print JSON ({e}):\n{}\n--- stderr\n{}",
-                self.shown, self.stdout, self.stderr
-            )
-        })
-    }
-
-    /// The last line of stdout.
-    fn last_line(&self) -> &str {
-        self.stdout.lines().last().unwrap_or_default()
-    }
 }
 
 /// The diagnostics of a `--format json` run.

@@ -39,7 +39,7 @@ impl std::fmt::Debug for Bytes {
 
 fn config() -> Config {
     Config {
-        // `PROPTEST_CASES=20000 cargo test --test robustness` for a long run.
+        // `PROPTEST_CASES=20000 cargo test --test it robustness` for a long run.
         cases: std::env::var("PROPTEST_CASES")
             .ok()
             .and_then(|v| v.parse().ok())

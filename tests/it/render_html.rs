@@ -3,7 +3,6 @@
 //! text (parsed back with html5ever, as a browser would).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use scraper::{ElementRef, Html, Selector};
 use sop::check::{check_document, CheckOptions};
@@ -13,16 +12,7 @@ use sop::render::{RenderContext, Renderer};
 use sop::source::Source;
 use sop::values::Date;
 
-fn sop_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no .sop files in {dir}");
-    files
-}
+use crate::support::sop_files;
 
 fn all_inputs() -> Vec<PathBuf> {
     let mut files = sop_files("examples");
@@ -427,19 +417,18 @@ fn a_big_procedure_renders_quickly() {
 fn render_to_html_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("page.html");
-    let result = Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args([
-            "render",
-            "examples/CS-014-escalation.sop",
-            "--to",
-            "html",
-            "-o",
-        ])
-        .arg(&out)
-        .args(["--today", "2026-11-23"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let result = crate::support::sop(&[
+        "render",
+        "examples/CS-014-escalation.sop",
+        "--to",
+        "html",
+        "-o",
+        out.to_str().unwrap(),
+        "--today",
+        "2026-11-23",
+    ])
+    .env("NO_COLOR", "1")
+    .output();
     assert_eq!(
         result.status.code(),
         Some(0),

@@ -3,81 +3,22 @@
 //! step, fetches nothing from the network, runs no script, and leaves a
 //! screenshot under `target/browser-screenshots/<example>.png`.
 //!
-//! Needs `/usr/bin/chromium` (`.ci/run` installs it). Without it the test
-//! fails, unless `SOP_SKIP_BROWSER=1` is set.
+//! Needs `/usr/bin/chromium`: without it the tests skip with a note, unless
+//! `SOP_BROWSER_TESTS=1` (set by `.ci/run`, which installs it) requires it.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use headless_chrome::browser::tab::{RequestInterceptor, RequestPausedDecision};
-use headless_chrome::browser::transport::{SessionId, Transport};
-use headless_chrome::protocol::cdp::Fetch::events::RequestPausedEvent;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
+use headless_chrome::Tab;
+
+use crate::support::{self, chromium, screenshots_dir, Recorder};
 use serde_json::Value;
 use sop::model::Workflow;
 use sop::source::Source;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Records every request a page makes, and lets it through.
-struct Recorder(Arc<Mutex<Vec<String>>>);
-
-impl RequestInterceptor for Recorder {
-    fn intercept(
-        &self,
-        _: Arc<Transport>,
-        _: SessionId,
-        event: RequestPausedEvent,
-    ) -> RequestPausedDecision {
-        self.0.lock().unwrap().push(event.params.request.url);
-        RequestPausedDecision::Continue(None)
-    }
-}
-
-fn browser() -> Option<Browser> {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("SOP_SKIP_BROWSER").is_some_and(|v| v == "1"),
-            "{CHROMIUM} is missing: install Debian's chromium package \
-             (`apt-get install chromium`; .ci/run does), or set SOP_SKIP_BROWSER=1 to skip"
-        );
-        return None;
-    }
-    let args: Vec<&OsStr> = [
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        "--hide-scrollbars",
-    ]
-    .iter()
-    .map(OsStr::new)
-    .collect();
-    let options = LaunchOptions::default_builder()
-        .path(Some(PathBuf::from(CHROMIUM)))
-        .sandbox(false)
-        .headless(true)
-        .window_size(Some((1200, 2000)))
-        .args(args)
-        .idle_browser_timeout(std::time::Duration::from_secs(120))
-        .build()
-        .unwrap();
-    Some(Browser::new(options).expect("Chromium starts"))
-}
-
 fn inputs() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir("examples")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "sop"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty());
+    let mut files = support::sop_files("examples");
     files.push(PathBuf::from("tests/fixtures/render/hostile.sop"));
     files
 }
@@ -119,9 +60,11 @@ const MEASURE: &str = r##"(() => {
 
 #[test]
 fn every_example_renders_offline_in_chromium() {
-    let Some(browser) = browser() else { return };
+    let Some(browser) = chromium(module_path!(), 1200, 2000) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-screenshots");
+    let shots = screenshots_dir();
     std::fs::create_dir_all(&shots).unwrap();
     let tab = browser.new_tab().unwrap();
     let requests = Arc::new(Mutex::new(Vec::new()));
@@ -131,13 +74,18 @@ fn every_example_renders_offline_in_chromium() {
     for input in inputs() {
         let name = input.file_stem().unwrap().to_string_lossy().to_string();
         let page = dir.path().join(format!("{name}.html"));
-        let rendered = Command::new(env!("CARGO_BIN_EXE_sop"))
-            .args(["render", input.to_str().unwrap(), "--to", "html", "-o"])
-            .arg(&page)
-            .args(["--today", "2026-11-23"])
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let rendered = support::sop(&[
+            "render",
+            input.to_str().unwrap(),
+            "--to",
+            "html",
+            "-o",
+            page.to_str().unwrap(),
+            "--today",
+            "2026-11-23",
+        ])
+        .env("NO_COLOR", "1")
+        .output();
         assert!(
             rendered.status.success(),
             "{name}: {}",
@@ -193,20 +141,20 @@ fn every_example_renders_offline_in_chromium() {
 
 #[test]
 fn a_flowchart_node_jumps_to_its_step() {
-    let Some(browser) = browser() else { return };
+    let Some(browser) = chromium(module_path!(), 1200, 2000) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("cs-001.html");
-    let rendered = Command::new(env!("CARGO_BIN_EXE_sop"))
-        .args([
-            "render",
-            "examples/CS-001-customer-inquiries.sop",
-            "--to",
-            "html",
-            "-o",
-        ])
-        .arg(&page)
-        .output()
-        .unwrap();
+    let rendered = support::sop(&[
+        "render",
+        "examples/CS-001-customer-inquiries.sop",
+        "--to",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ])
+    .output();
     assert!(rendered.status.success());
     let tab = browser.new_tab().unwrap();
     tab.navigate_to(&format!(

@@ -1,0 +1,19 @@
+//! The integration tests, in one binary: one link step, and one place for
+//! what the tests share (`support`).
+//!
+//! Browser tests need `/usr/bin/chromium`; without it they skip with a
+//! note, and `SOP_BROWSER_TESTS=1` (set by `.ci/run`) makes it required.
+
+mod support;
+
+mod browser;
+mod cli;
+mod docs;
+mod fmt;
+mod handbook;
+mod handbook_browser;
+mod render_html;
+mod render_json;
+mod render_markdown;
+mod robustness;
+mod snapshots;

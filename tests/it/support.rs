@@ -1,0 +1,250 @@
+//! What the integration tests share: running the `sop` binary, listing
+//! fixtures, and launching headless Chromium.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use headless_chrome::browser::tab::{RequestInterceptor, RequestPausedDecision};
+use headless_chrome::browser::transport::{SessionId, Transport};
+use headless_chrome::protocol::cdp::Fetch::events::RequestPausedEvent;
+use headless_chrome::{Browser, LaunchOptions};
+use serde_json::Value;
+
+/// The crate root, where cargo runs the tests.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `*.sop` file directly in `dir` (relative to the crate root),
+/// sorted; fails when there is none.
+pub fn sop_files(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "sop"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no .sop files in {dir}");
+    files
+}
+
+/// A `sop` invocation being put together.
+pub struct Sop {
+    cmd: Command,
+    shown: String,
+    stdin: Option<Vec<u8>>,
+}
+
+/// Starts a `sop` invocation with `args`, in the crate root, with no
+/// colour settings inherited, a width of 100 and no standard input.
+pub fn sop<S: AsRef<OsStr>>(args: &[S]) -> Sop {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sop"));
+    cmd.args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .env_remove("SOP_LANG")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    Sop {
+        cmd,
+        shown: format!("sop {}", shown.join(" ")),
+        stdin: None,
+    }
+}
+
+impl Sop {
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir.as_ref());
+        self.shown = format!("{} (in {})", self.shown, dir.as_ref().display());
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Feeds `bytes` to the command's standard input.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The raw output; fails the test if the binary panicked.
+    pub fn output(mut self) -> Output {
+        let output = match self.stdin.take() {
+            None => self.cmd.output(),
+            Some(bytes) => {
+                use std::io::Write;
+                self.cmd
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
+                self.cmd.spawn().and_then(|mut child| {
+                    let mut pipe = child.stdin.take().expect("stdin is piped");
+                    // A command that exits without reading closes the pipe.
+                    let _ = pipe.write_all(&bytes);
+                    drop(pipe);
+                    child.wait_with_output()
+                })
+            }
+        }
+        .unwrap_or_else(|e| panic!("cannot run `{}`: {e}", self.shown));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("panicked"),
+            "`{}` panicked:\n{stderr}",
+            self.shown
+        );
+        output
+    }
+
+    /// The output as text; fails the test if it is not UTF-8.
+    pub fn run(self) -> Out {
+        let shown = self.shown.clone();
+        let output = self.output();
+        Out {
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+            code: output.status.code(),
+            shown,
+        }
+    }
+}
+
+/// What a run printed and how it exited.
+#[derive(Debug)]
+pub struct Out {
+    pub shown: String,
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
+impl Out {
+    /// Asserts the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "`{}` exited with {:?}, expected {expected}\n--- stdout\n{}\n--- stderr\n{}",
+            self.shown,
+            self.code,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`{}` did not print JSON ({e}):\n{}\n--- stderr\n{}",
+                self.shown, self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The last line of stdout.
+    pub fn last_line(&self) -> &str {
+        self.stdout.lines().last().unwrap_or_default()
+    }
+}
+
+/// Decodes `%XX` escapes in a URL or link; invalid escapes stay as they are.
+pub fn percent_decode(url: &str) -> String {
+    let bytes = url.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&url[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The switch that makes the browser tests mandatory (`.ci/run` sets it).
+const BROWSER_SWITCH: &str = "SOP_BROWSER_TESTS";
+
+/// Headless Chromium with a window of `width` × `height`, or `None` (and a
+/// printed note) when it is not installed and the browser tests are not
+/// switched on. With `SOP_BROWSER_TESTS=1` a missing Chromium fails.
+pub fn chromium(test: &str, width: u32, height: u32) -> Option<Browser> {
+    if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os(BROWSER_SWITCH).is_none_or(|v| v != "1"),
+            "{CHROMIUM} is missing but {BROWSER_SWITCH}=1: install Debian's chromium package \
+             (`apt-get install chromium`; .ci/run does)"
+        );
+        // Straight to stderr: the test harness captures `println!`, and
+        // this note is for whoever runs `cargo test`.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: skipping {test}: {CHROMIUM} is not installed \
+             (`apt-get install chromium`, then set {BROWSER_SWITCH}=1 to require it)"
+        );
+        return None;
+    }
+    let args: Vec<&OsStr> = [
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--hide-scrollbars",
+    ]
+    .iter()
+    .map(OsStr::new)
+    .collect();
+    let options = LaunchOptions::default_builder()
+        .path(Some(PathBuf::from(CHROMIUM)))
+        .sandbox(false)
+        .headless(true)
+        .window_size(Some((width, height)))
+        .args(args)
+        .idle_browser_timeout(std::time::Duration::from_secs(120))
+        .build()
+        .unwrap();
+    Some(Browser::new(options).expect("Chromium starts"))
+}
+
+/// Where the browser tests keep their screenshots.
+pub fn screenshots_dir() -> PathBuf {
+    root().join("target/browser-screenshots")
+}
+
+/// Records every request a page makes, and lets it through.
+pub struct Recorder(pub Arc<Mutex<Vec<String>>>);
+
+impl RequestInterceptor for Recorder {
+    fn intercept(
+        &self,
+        _: Arc<Transport>,
+        _: SessionId,
+        event: RequestPausedEvent,
+    ) -> RequestPausedDecision {
+        self.0.lock().unwrap().push(event.params.request.url);
+        RequestPausedDecision::Continue(None)
+    }
+}
