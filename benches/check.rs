@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use sop::check::{check_source, CheckOptions};
-use sop::project::ProjectIndex;
+use sop::index::ProjectIndex;
 use sop::source::Source;
 use sop::values::Date;
 
@@ -49,13 +49,10 @@ fn generated() -> Vec<Source> {
 }
 
 fn index(sources: &[Source]) -> ProjectIndex {
-    let mut index = ProjectIndex::default();
-    for source in sources {
-        if let Some(id) = sop::syntax::header_id(source.text.as_bytes()) {
-            index.insert(&id, source.path.clone());
-        }
-    }
-    index
+    ProjectIndex::from_entries(sources.iter().filter_map(|source| {
+        let id = sop::syntax::header_id(source.text.as_bytes())?;
+        Some((id, source.path.clone()))
+    }))
 }
 
 fn bench_corpus(c: &mut Criterion, name: &str, sources: &[Source]) {

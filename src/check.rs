@@ -4,11 +4,20 @@ use crate::ast::Document;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::flow::Flow;
-use crate::project::ProjectIndex;
+use crate::index::ProjectIndex;
 use crate::rules::{Context, Reporter, RULES};
 use crate::source::Source;
 use crate::syntax;
 use crate::values::Date;
+
+/// One checked file.
+#[derive(Debug)]
+pub struct CheckedFile {
+    /// The path as the user sees it (relative when under the working directory).
+    pub path: std::path::PathBuf,
+    pub source: Source,
+    pub diagnostics: Vec<Diagnostic>,
+}
 
 /// What a check needs besides the file.
 #[derive(Debug, Clone)]

@@ -7,7 +7,8 @@
 //! | [`source::Source::from_bytes`] | bytes | decoded text and encoding issues |
 //! | [`syntax::parse`] | [`source::Source`] | [`ast::Document`], spanned, with comments |
 //! | [`check::check_document`] | [`ast::Document`] | [`diagnostics::Diagnostic`]s |
-//! | [`project::check_paths`] | paths | every file's diagnostics, with cross-file checks |
+//! | [`workspace::Workspace::discover`] | paths | the project: root, `sop.yaml`, files |
+//! | [`workspace::Workspace::check`] | a workspace | every file's diagnostics, with cross-file checks |
 
 #[macro_use]
 pub mod rules;
@@ -20,10 +21,13 @@ pub mod diagnostics;
 pub mod flow;
 pub mod fmt;
 pub mod handbook;
+pub mod ids;
+pub mod index;
 pub mod model;
 pub mod output;
-pub mod project;
 pub mod render;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod values;
+pub mod workspace;

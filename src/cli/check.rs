@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::diagnostics::{render, Format, Style, Summary};
-use crate::project::check_paths;
+use crate::report::{render, Format, Style, Summary};
 use crate::values::Date;
+use crate::workspace::Workspace;
 
 use super::{fail, print, ColorChoice, EXIT_CLEAN, EXIT_DIAGNOSTICS};
 
@@ -29,7 +29,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let today = args.today.unwrap_or_else(Date::today);
-    let run = match check_paths(&args.paths, today) {
+    let run = match Workspace::discover(&args.paths).and_then(|ws| ws.check(today)) {
         Ok(run) => run,
         Err(e) => return fail(e),
     };

@@ -5,12 +5,11 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
 use crate::fmt::{format_document_with, FormatError, FormatOptions};
 use crate::output::write_atomic;
-use crate::project::{excluder, is_excluded, walk};
 use crate::source::Source;
 use crate::syntax;
+use crate::workspace::Workspace;
 
 use super::{fail, print, EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_FAILURE};
 
@@ -46,52 +45,22 @@ pub fn run(args: Args) -> u8 {
         keep_crlf: args.keep_crlf,
     };
     let stdin = Path::new("-");
-    for path in &args.paths {
-        if path != stdin && !path.exists() {
-            return fail(format!("{}: no such file or directory", path.display()));
+    // One workspace for every path: the project's `exclude:` patterns
+    // apply as in `sop check`, so a pre-commit hook can pass every changed
+    // file.
+    let paths: Vec<PathBuf> = args.paths.iter().filter(|p| *p != stdin).cloned().collect();
+    let files: Vec<PathBuf> = if paths.is_empty() {
+        Vec::new()
+    } else {
+        match Workspace::discover(&paths) {
+            Ok(ws) => ws.targets().iter().map(|t| t.shown.clone()).collect(),
+            Err(e) => return fail(e),
         }
-    }
-
+    };
     let mut code = EXIT_CLEAN;
-    let mut stdin_done = false;
-    let mut files: Vec<PathBuf> = Vec::new();
-    for path in &args.paths {
-        if path == stdin {
-            if !stdin_done {
-                stdin_done = true;
-                code = code.max(format_stdin(&options, args.check));
-            }
-        } else {
-            // The project's `exclude:` patterns apply, as in `sop check`, so
-            // a pre-commit hook can pass every changed file.
-            let absolute = path.canonicalize().unwrap_or_else(|_| path.clone());
-            let anchor = if absolute.is_dir() {
-                absolute.clone()
-            } else {
-                absolute.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            let config = match Config::find(&anchor).map(|p| Config::load(&p)) {
-                Some(Ok(config)) => config,
-                Some(Err(e)) => return fail(format!("invalid configuration: {e}")),
-                None => Config::default(),
-            };
-            let excluded = excluder(&config);
-            if path.is_dir() {
-                let cwd = std::env::current_dir()
-                    .and_then(|d| d.canonicalize())
-                    .unwrap_or_default();
-                files.extend(
-                    walk(&absolute, &excluded)
-                        .into_iter()
-                        .map(|f| f.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(f)),
-                );
-            } else if !is_excluded(&excluded, &absolute, false) {
-                files.push(path.clone());
-            }
-        }
+    if args.paths.iter().any(|p| p == stdin) {
+        code = code.max(format_stdin(&options, args.check));
     }
-    files.sort_unstable();
-    files.dedup();
 
     let outcomes: Vec<Outcome> = files
         .par_iter()

@@ -3,8 +3,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::diagnostics::{render, Format, Style};
 use crate::handbook::{build, serve, Error, Options};
+use crate::report::{render, Format, Style};
 use crate::values::Date;
 
 use super::{fail, ColorChoice, EXIT_CLEAN, EXIT_DIAGNOSTICS};

@@ -1,19 +1,18 @@
 //! `sop render PATH --to md|html|json [-o OUT]`
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::check::{check_document, CheckOptions};
-use crate::config::Config;
-use crate::diagnostics::{render as render_diagnostics, Format, Severity, Style};
+use crate::check::CheckedFile;
+use crate::diagnostics::Severity;
 use crate::model::Workflow;
 use crate::output::write_if_changed;
-use crate::project::{walk, CheckedFile};
-use crate::render::{RenderContext, Target};
-use crate::source::Source;
-use crate::syntax;
+use crate::render::{relative_href, Backend, RenderContext};
+use crate::report::{render as render_diagnostics, Format, Style};
 use crate::values::Date;
+use crate::workspace::{SopFile, Workspace};
 
 use super::{fail, print, ColorChoice, EXIT_CLEAN, EXIT_DIAGNOSTICS};
 
@@ -23,7 +22,7 @@ pub struct Args {
     path: PathBuf,
     /// Output format.
     #[arg(long, value_enum)]
-    to: Target,
+    to: Backend,
     /// Output file (default: stdout); for a directory, the output directory.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
@@ -36,141 +35,130 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    if !args.path.exists() {
+    let is_dir = args.path.is_dir();
+    if is_dir && args.output.is_none() {
+        return fail("rendering a directory needs an output directory: -o OUTDIR");
+    }
+    let workspace = match Workspace::discover(std::slice::from_ref(&args.path)) {
+        Ok(ws) => ws,
+        Err(e) => return fail(e),
+    };
+    if !is_dir && workspace.targets().is_empty() {
         return fail(format!(
-            "{}: no such file or directory",
+            "{} is excluded by the `exclude:` patterns of sop.yaml; nothing to render",
             args.path.display()
         ));
     }
-    let dir = if args.path.is_dir() {
-        args.path.clone()
-    } else {
-        args.path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
+    let today = args.today.unwrap_or_else(Date::today);
+    let checked = match workspace.check_with(today, |_, doc, diagnostics| {
+        let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+        (!has_errors).then(|| Workflow::from_document(doc))
+    }) {
+        Ok(files) => files,
+        Err(e) => return fail(e),
     };
-    let anchor = dir.canonicalize().unwrap_or(dir);
-    let config = match Config::find(&anchor).map(|p| Config::load(&p)) {
-        Some(Ok(c)) => c,
-        Some(Err(e)) => return fail(format!("invalid configuration: {e}")),
-        None => Config::default(),
-    };
-    let options = CheckOptions {
-        today: args.today.unwrap_or_else(Date::today),
-        config,
-    };
+    let (files, workflows): (Vec<CheckedFile>, Vec<Option<Workflow>>) = checked.into_iter().unzip();
     let style = Style {
         color: args.color.enabled_on_stderr(),
         width: 100,
     };
-    if args.path.is_dir() {
-        let Some(out_dir) = &args.output else {
-            return fail("rendering a directory needs an output directory: -o OUTDIR");
-        };
-        render_tree(&args.path, out_dir, args.to, &options, style)
-    } else {
-        match render_file(&args.path, args.to, &options, style) {
-            Ok(Some(text)) => match &args.output {
-                Some(out) => match write_if_changed(out, text.as_bytes()) {
-                    Ok(_) => EXIT_CLEAN,
-                    Err(e) => fail(format!("{}: {e}", out.display())),
-                },
-                None => match print(&text) {
-                    Ok(()) => EXIT_CLEAN,
-                    Err(e) => fail(format!("cannot write the output: {e}")),
-                },
-            },
-            Ok(None) => EXIT_DIAGNOSTICS,
-            Err(code) => code,
-        }
+    // Diagnostics first, in path order, then the output.
+    if files.iter().any(|f| !f.diagnostics.is_empty()) {
+        eprint!("{}", render_diagnostics(Format::Human, &files, style));
     }
-}
-
-/// One file checked and, when it has no errors, rendered.
-struct Rendered {
-    /// The output; `None` when the file has errors.
-    text: Option<String>,
-    /// The human report of its diagnostics, empty when there are none.
-    report: String,
-}
-
-/// Checks and renders one file; `Err` is an I/O failure.
-fn render_one(
-    path: &Path,
-    to: Target,
-    options: &CheckOptions,
-    style: Style,
-) -> Result<Rendered, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let source = Source::from_bytes(path, &bytes);
-    let doc = syntax::parse(&source);
-    let diagnostics = check_document(&source, &doc, options, None);
-    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
-    let workflow = (!has_errors).then(|| Workflow::from_document(&doc));
-    drop(doc);
-    let report = if diagnostics.is_empty() {
-        String::new()
-    } else {
-        let checked = [CheckedFile {
-            path: path.to_path_buf(),
-            source,
-            diagnostics,
-        }];
-        render_diagnostics(Format::Human, &checked, style)
-    };
-    let context = RenderContext {
-        default_review: options.config.default_review,
-        ..RenderContext::default()
-    };
-    let text = workflow.map(|w| to.renderer().render(&w, &context));
-    Ok(Rendered { text, report })
-}
-
-/// Checks and renders one file. Diagnostics go to stderr; `Ok(None)` when
-/// the file has errors and was not rendered.
-fn render_file(
-    path: &Path,
-    to: Target,
-    options: &CheckOptions,
-    style: Style,
-) -> Result<Option<String>, u8> {
-    let rendered = render_one(path, to, options, style).map_err(fail)?;
-    eprint!("{}", rendered.report);
-    Ok(rendered.text)
-}
-
-/// Renders every `*.sop` under `dir` into `out_dir`, mirroring the folders,
-/// in parallel. Files with errors are reported (in path order) and skipped;
-/// the exit code is then 1.
-fn render_tree(dir: &Path, out_dir: &Path, to: Target, options: &CheckOptions, style: Style) -> u8 {
-    let files = walk(dir, &None);
-    let extension = to.renderer().extension();
-    let results: Vec<Result<Rendered, String>> = files
-        .par_iter()
-        .map(|file| {
-            let mut rendered = render_one(file, to, options, style)?;
-            if let Some(text) = rendered.text.take() {
-                let relative = file.strip_prefix(dir).unwrap_or(file);
-                let out = out_dir.join(relative).with_extension(extension);
-                write_if_changed(&out, text.as_bytes())
-                    .map_err(|e| format!("{}: {e}", out.display()))?;
-                rendered.text = Some(String::new());
-            }
-            Ok(rendered)
-        })
+    let rendered: Vec<(&SopFile, &Workflow)> = workspace
+        .targets()
+        .iter()
+        .zip(&workflows)
+        .filter_map(|(file, workflow)| Some((file, workflow.as_ref()?)))
         .collect();
-    let mut code = EXIT_CLEAN;
-    for result in results {
-        match result {
-            Ok(rendered) => {
-                eprint!("{}", rendered.report);
-                if rendered.text.is_none() {
-                    code = code.max(EXIT_DIAGNOSTICS);
-                }
-            }
-            Err(e) => return fail(e),
+    let failed = rendered.len() < workflows.len();
+    let written = match (is_dir, rendered.first()) {
+        (true, _) => {
+            let out_dir = args.output.as_deref().unwrap_or(Path::new("."));
+            render_tree(&args.path, &rendered, out_dir, args.to, &workspace)
         }
+        (false, Some((_, workflow))) => {
+            render_file(workflow, args.output.as_deref(), args.to, &workspace)
+        }
+        (false, None) => Ok(()),
+    };
+    match written {
+        Err(message) => fail(message),
+        Ok(()) if failed => EXIT_DIAGNOSTICS,
+        Ok(()) => EXIT_CLEAN,
     }
-    code
+}
+
+fn context<'a>(
+    workspace: &Workspace,
+    link: &'a dyn Fn(&str) -> Option<String>,
+) -> RenderContext<'a> {
+    RenderContext {
+        default_review: workspace.config().default_review,
+        sop_link: link,
+        ..RenderContext::default()
+    }
+}
+
+/// Renders one file to `out` or stdout. A single page has no site around
+/// it, so its `[[ID]]` links stay text.
+fn render_file(
+    workflow: &Workflow,
+    out: Option<&Path>,
+    to: Backend,
+    workspace: &Workspace,
+) -> Result<(), String> {
+    let text = to
+        .renderer()
+        .render(workflow, &context(workspace, &|_| None));
+    match out {
+        Some(out) => write_if_changed(out, text.as_bytes())
+            .map(|_| ())
+            .map_err(|e| format!("{}: {e}", out.display())),
+        None => print(&text).map_err(|e| format!("cannot write the output: {e}")),
+    }
+}
+
+/// Renders every target under `dir` into `out_dir`, mirroring the folders,
+/// in parallel; files with errors are skipped. An `[[ID]]` link to an SOP
+/// whose page is written in the same run links to that page.
+fn render_tree(
+    dir: &Path,
+    rendered: &[(&SopFile, &Workflow)],
+    out_dir: &Path,
+    to: Backend,
+    workspace: &Workspace,
+) -> Result<(), String> {
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let extension = to.renderer().extension();
+    let page_of = |file: &SopFile| -> PathBuf {
+        file.path
+            .strip_prefix(&dir)
+            .unwrap_or(&file.path)
+            .with_extension(extension)
+    };
+    // The page of each id rendered in this run (the first file in path
+    // order when an id is declared twice, which `check` reports).
+    let mut pages: HashMap<&str, PathBuf> = HashMap::new();
+    for (file, workflow) in rendered {
+        pages
+            .entry(workflow.id.as_str())
+            .or_insert_with(|| page_of(file));
+    }
+    rendered
+        .par_iter()
+        .map(|(file, workflow)| {
+            let page = page_of(file);
+            let link = |id: &str| pages.get(id).map(|target| relative_href(&page, target));
+            let text = to.renderer().render(workflow, &context(workspace, &link));
+            let out = out_dir.join(&page);
+            write_if_changed(&out, text.as_bytes())
+                .map(|_| ())
+                .map_err(|e| format!("{}: {e}", out.display()))
+        })
+        .collect::<Result<Vec<()>, String>>()
+        .map(|_| ())
 }

@@ -1,10 +1,5 @@
-//! Diagnostics: what the validator reports, and the formats it prints them in.
-
-mod format;
-mod report;
-
-pub use format::{render, Format, Style, Summary};
-pub use report::{graphical_handler, FileReport};
+//! Diagnostics: what the validator reports. The formats they are printed
+//! in are [`crate::report`].
 
 use serde::Serialize;
 

@@ -21,8 +21,8 @@ pub use serve::serve;
 pub use site::{Entry, Site};
 
 use crate::diagnostics::Severity;
-use crate::project::{check_paths, CheckRun, ProjectError};
 use crate::values::Date;
+use crate::workspace::{CheckRun, Discover, Workspace, WorkspaceError};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -56,7 +56,7 @@ pub struct Report {
 pub enum Error {
     /// Files have errors and `keep_going` was not given; nothing was written.
     Diagnostics(Box<CheckRun>),
-    Project(ProjectError),
+    Workspace(WorkspaceError),
     Io(PathBuf, std::io::Error),
 }
 
@@ -68,7 +68,7 @@ impl std::fmt::Display for Error {
                 "{} errors in the SOPs; the site was not built (use --keep-going to build what is valid)",
                 run.count(Severity::Error)
             ),
-            Error::Project(e) => e.fmt(f),
+            Error::Workspace(e) => e.fmt(f),
             Error::Io(p, e) => write!(f, "{}: {e}", p.display()),
         }
     }
@@ -78,13 +78,19 @@ impl std::error::Error for Error {}
 
 /// Builds the site.
 pub fn build(options: &Options) -> Result<Report, Error> {
-    let run =
-        check_paths(std::slice::from_ref(&options.dir), options.today).map_err(Error::Project)?;
+    // The site's folder may lie inside the repository: its files are not
+    // SOPs of the project.
+    let discover = Discover {
+        skip: vec![options.out.clone()],
+    };
+    let workspace = Workspace::discover_with(std::slice::from_ref(&options.dir), discover)
+        .map_err(Error::Workspace)?;
+    let run = workspace.check(options.today).map_err(Error::Workspace)?;
     let has_errors = run.count(Severity::Error) > 0;
     if has_errors && !options.keep_going {
         return Err(Error::Diagnostics(Box::new(run)));
     }
-    let site = Site::collect(&run, &options.dir, options.today);
+    let site = Site::collect(&run, workspace.config(), &options.dir, options.today);
     let staging = write::Staging::new(&options.out)?;
     let written = write::write_site(&site, &run, staging.path(), options)?;
     staging.commit(&options.out)?;

@@ -27,17 +27,7 @@ pub fn esc(text: &str) -> String {
 }
 
 /// Percent-encodes a path segment for an `href` (file names keep the raw id).
-pub fn encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
+pub use crate::render::encode_segment as encode;
 
 /// A file-name-safe slug for a role or tag: letters and digits of any
 /// script, `-`, `_` and `.`; anything else becomes `-`.

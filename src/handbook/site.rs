@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostics::Severity;
 use crate::model::Workflow;
-use crate::project::CheckRun;
 use crate::values::Date;
+use crate::workspace::CheckRun;
 
 /// One SOP of the site.
 #[derive(Debug)]
@@ -51,8 +51,8 @@ pub struct Site {
 }
 
 impl Site {
-    pub fn collect(run: &CheckRun, dir: &Path, today: Date) -> Site {
-        let config = run.config.clone();
+    pub fn collect(run: &CheckRun, config: &Config, dir: &Path, today: Date) -> Site {
+        let config = config.clone();
         let dir_abs = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         let cwd = std::env::current_dir()
             .and_then(|d| d.canonicalize())

@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use super::pages::{self, encode, esc, slug};
 use super::site::Site;
 use super::{search, Error, Options};
-use crate::project::CheckRun;
 use crate::render::RenderContext;
+use crate::workspace::CheckRun;
 
 /// A directory the site is built in, next to its destination so the final
 /// rename stays on one file system. Removed on drop unless committed.

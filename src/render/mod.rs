@@ -11,6 +11,8 @@ pub mod markdown;
 pub mod mermaid;
 pub mod prose;
 
+use std::path::{Component, Path};
+
 use crate::model::Workflow;
 use crate::values::{Cadence, Date};
 
@@ -46,7 +48,7 @@ pub trait Renderer {
 
 /// The output formats of `sop render`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
+pub enum Backend {
     /// GitHub-flavoured Markdown with a Mermaid flowchart.
     Md,
     /// One self-contained HTML page with an SVG flowchart.
@@ -55,12 +57,64 @@ pub enum Target {
     Json,
 }
 
-impl Target {
+impl Backend {
     pub fn renderer(self) -> Box<dyn Renderer> {
         match self {
-            Target::Md => Box::new(markdown::Markdown),
-            Target::Html => Box::new(html::Html),
-            Target::Json => Box::new(json::Json),
+            Backend::Md => Box::new(markdown::Markdown),
+            Backend::Html => Box::new(html::Html),
+            Backend::Json => Box::new(json::Json),
         }
+    }
+}
+
+/// Percent-encodes one path segment for an `href`.
+pub fn encode_segment(segment: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The relative `href` from the page `from` to the page `to`, both
+/// relative paths in one output tree.
+pub fn relative_href(from: &Path, to: &Path) -> String {
+    let parts = |p: &Path| -> Vec<String> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect()
+    };
+    let from = parts(from);
+    let to = parts(to);
+    let from_dir = &from[..from.len().saturating_sub(1)];
+    let common = from_dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut segments: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
+    segments.extend(to[common..].iter().map(|s| encode_segment(s)));
+    segments.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_hrefs() {
+        let href = |a: &str, b: &str| relative_href(Path::new(a), Path::new(b));
+        assert_eq!(href("a.html", "b.html"), "b.html");
+        assert_eq!(href("x/a.html", "x/b.html"), "b.html");
+        assert_eq!(href("x/a.html", "b.html"), "../b.html");
+        assert_eq!(href("a.html", "y/z/b.html"), "y/z/b.html");
+        assert_eq!(
+            href("x/y/a.html", "x/z/投诉 1.html"),
+            "../z/%E6%8A%95%E8%AF%89%201.html"
+        );
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::ast::Document;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::flow::Flow;
-use crate::project::ProjectIndex;
+use crate::index::ProjectIndex;
 use crate::source::Source;
 use crate::values::{Cadence, Date};
 

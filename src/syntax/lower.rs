@@ -367,26 +367,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn collect_links(&mut self, line: &Line<'a>) {
-        let text = line.content.value;
-        let finder = memchr::memmem::find_iter(text.as_bytes(), b"[[");
-        let mut after = 0;
-        for open in finder {
-            if open < after {
-                continue;
-            }
-            let Some(len) = memchr::memmem::find(&text.as_bytes()[open + 2..], b"]]") else {
-                break;
-            };
-            let inner = &text[open + 2..open + 2 + len];
-            let end = open + 2 + len + 2;
-            if super::ids::is_valid_id(inner.trim()) {
-                let start = line.content.span.start + open;
-                self.doc.sop_links.push(Text::new(
-                    inner.trim(),
-                    Span::new(start, line.content.span.start + end),
-                ));
-            }
-            after = end;
+        // An escape line's backslash escapes the line, not its first
+        // bracket.
+        let skip = usize::from(matches!(line.form, Form::Escape));
+        let text = &line.content.value[skip..];
+        let start = line.content.span.start + skip;
+        for link in crate::ids::sop_links(text) {
+            self.doc.sop_links.push(Text::new(
+                link.id,
+                Span::new(start + link.range.start, start + link.range.end),
+            ));
         }
     }
 }

@@ -255,8 +255,16 @@ fn rendering_a_directory_mirrors_its_folders() {
     let src = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(src.path().join("team/sub")).unwrap();
-    for name in ["team/a.sop", "team/sub/b.sop"] {
-        std::fs::copy("examples/CS-015-follow-up.sop", src.path().join(name)).unwrap();
+    // The examples link to each other: render them as one project, one of
+    // them a folder deeper.
+    for file in sop_files("examples") {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let to = match name {
+            "CS-015-follow-up.sop" => "team/sub/b.sop".to_string(),
+            "CS-014-escalation.sop" => "team/a.sop".to_string(),
+            _ => format!("team/{name}"),
+        };
+        std::fs::copy(&file, src.path().join(to)).unwrap();
     }
     let result = sop(&[
         "render",

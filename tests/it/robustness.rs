@@ -17,9 +17,11 @@ use proptest::sample::Index;
 use proptest::test_runner::Config;
 
 use sop::ast::Span;
+use sop::check::CheckedFile;
 use sop::check::{check_source, CheckOptions};
-use sop::diagnostics::{graphical_handler, render, Diagnostic, FileReport, Format, Style};
-use sop::project::{CheckedFile, ProjectIndex};
+use sop::diagnostics::Diagnostic;
+use sop::index::ProjectIndex;
+use sop::report::{graphical_handler, render, FileReport, Format, Style};
 use sop::source::Source;
 use sop::syntax::{header_id, is_valid_id, parse};
 use sop::values::Date;
@@ -61,18 +63,17 @@ fn options() -> &'static CheckOptions {
 fn project() -> &'static ProjectIndex {
     static INDEX: OnceLock<ProjectIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut index = ProjectIndex::default();
-        for (id, path) in [
-            ("CS-001", "a.sop"),
-            ("CS-014", "b.sop"),
-            ("X", "c.sop"),
-            ("厨房-003", "d.sop"),
-            ("FUZZ-1", "e.sop"),
-            ("FUZZ-1", "f.sop"),
-        ] {
-            index.insert(id, PathBuf::from(path));
-        }
-        index
+        ProjectIndex::from_entries(
+            [
+                ("CS-001", "a.sop"),
+                ("CS-014", "b.sop"),
+                ("X", "c.sop"),
+                ("厨房-003", "d.sop"),
+                ("FUZZ-1", "e.sop"),
+                ("FUZZ-1", "f.sop"),
+            ]
+            .map(|(id, path)| (id.to_string(), PathBuf::from(path))),
+        )
     })
 }
 

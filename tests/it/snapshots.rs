@@ -11,9 +11,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use sop::diagnostics::{render, Format, Style};
-use sop::project::{check_paths, CheckedFile};
+use sop::check::CheckedFile;
+use sop::report::{render, Format, Style};
 use sop::values::Date;
+use sop::workspace::Workspace;
 
 use crate::support::sop_files;
 
@@ -33,7 +34,7 @@ const STYLE: Style = Style {
 /// PATH` does.
 fn check(path: impl AsRef<Path>) -> Vec<CheckedFile> {
     let path = path.as_ref().to_path_buf();
-    match check_paths(std::slice::from_ref(&path), today()) {
+    match Workspace::discover(std::slice::from_ref(&path)).and_then(|ws| ws.check(today())) {
         Ok(run) => run.files,
         Err(e) => panic!("checking {}: {e}", path.display()),
     }

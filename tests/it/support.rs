@@ -180,6 +180,34 @@ pub fn percent_decode(url: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Prints a note that `test` is skipped, straight to stderr: the test
+/// harness captures `println!`, and the note is for whoever runs the tests.
+pub fn note_skipped(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "note: skipping {test}: {why}");
+}
+
+/// The switch that makes tests needing external programs (strace,
+/// validators) mandatory; `.ci/run` installs the programs and sets it.
+const TOOLS_SWITCH: &str = "SOP_EXTERNAL_TOOLS";
+
+/// Whether the external program `program` can be used by `test`: `false`
+/// (with a printed note) when it is missing and `SOP_EXTERNAL_TOOLS` is not
+/// `1`; a failure when it is missing and the switch is on.
+pub fn external_tool(test: &str, program: &str, why_missing: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if found {
+        return true;
+    }
+    assert!(
+        std::env::var_os(TOOLS_SWITCH).is_none_or(|v| v != "1"),
+        "{program} is missing but {TOOLS_SWITCH}=1: {why_missing}"
+    );
+    note_skipped(test, &format!("{program} is not installed ({why_missing})"));
+    false
+}
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The switch that makes the browser tests mandatory (`.ci/run` sets it).
@@ -195,13 +223,12 @@ pub fn chromium(test: &str, width: u32, height: u32) -> Option<Browser> {
             "{CHROMIUM} is missing but {BROWSER_SWITCH}=1: install Debian's chromium package \
              (`apt-get install chromium`; .ci/run does)"
         );
-        // Straight to stderr: the test harness captures `println!`, and
-        // this note is for whoever runs `cargo test`.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: skipping {test}: {CHROMIUM} is not installed \
-             (`apt-get install chromium`, then set {BROWSER_SWITCH}=1 to require it)"
+        note_skipped(
+            test,
+            &format!(
+                "{CHROMIUM} is not installed \
+                 (`apt-get install chromium`, then set {BROWSER_SWITCH}=1 to require it)"
+            ),
         );
         return None;
     }

@@ -2,9 +2,9 @@
 
 use rayon::prelude::*;
 
+use super::graphical::{graphical_handler, FileReport};
 use super::{Style, Summary};
-use crate::diagnostics::{graphical_handler, FileReport};
-use crate::project::CheckedFile;
+use crate::check::CheckedFile;
 
 pub fn render(files: &[CheckedFile], style: Style, summary: Summary) -> String {
     let handler = graphical_handler(style.color, style.width);

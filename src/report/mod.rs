@@ -1,12 +1,17 @@
-//! Output formats for `sop check`: one file per format.
+//! Output formats for diagnostics (`sop check --format`): one file per
+//! format. They read checked files and the rule catalogue (SARIF lists the
+//! rules), never the workspace that produced them.
 
 mod github;
+mod graphical;
 mod human;
 mod json;
 mod sarif;
 mod short;
 
-use crate::project::CheckedFile;
+pub use graphical::{graphical_handler, FileReport};
+
+use crate::check::CheckedFile;
 
 /// How `sop check` prints its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,7 +41,7 @@ impl Summary {
         let all = files.iter().flat_map(|f| &f.diagnostics);
         let errors = all
             .clone()
-            .filter(|d| d.severity == super::Severity::Error)
+            .filter(|d| d.severity == crate::diagnostics::Severity::Error)
             .count();
         Summary {
             files: files.len(),

@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
+use crate::check::CheckedFile;
 use crate::diagnostics::Severity;
-use crate::project::CheckedFile;
 use crate::rules::RULES;
 
 pub fn render(files: &[CheckedFile]) -> String {

@@ -8,7 +8,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{Diagnostic, Severity};
+use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::Source;
 
 /// One diagnostic together with its file, as a [`miette::Diagnostic`].

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::Summary;
+use crate::check::CheckedFile;
 use crate::diagnostics::Severity;
-use crate::project::CheckedFile;
 
 pub fn render(files: &[CheckedFile], summary: Summary) -> String {
     let mut out = String::new();

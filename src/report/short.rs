@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::Summary;
-use crate::project::CheckedFile;
+use crate::check::CheckedFile;
 
 pub fn render(files: &[CheckedFile], summary: Summary) -> String {
     let mut out = String::new();

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Summary;
-use crate::project::CheckedFile;
+use crate::check::CheckedFile;
 
 #[derive(Serialize)]
 struct Output<'a> {

@@ -1,0 +1,113 @@
+//! Identifiers, and `[[ID]]` references to other SOPs: the one definition
+//! the parser, the rules and every renderer share.
+
+use std::ops::Range;
+
+/// The ID rule: one or more word characters (`XID_Continue`: letters,
+/// combining marks, digits, `_`) or `.` and `-`, starting with a word
+/// character. Used for SOP ids, step ids and role ids.
+pub fn is_valid_id(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if unicode_ident::is_xid_continue(first) => {}
+        _ => return false,
+    }
+    chars.all(|c| unicode_ident::is_xid_continue(c) || c == '.' || c == '-')
+}
+
+/// Whether a step id is one of the reserved targets `end` and `next`.
+pub fn is_reserved(id: &str) -> bool {
+    id.eq_ignore_ascii_case("end") || id.eq_ignore_ascii_case("next")
+}
+
+/// One `[[ID]]` reference in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SopLink<'a> {
+    /// The whole reference, brackets included, in bytes of the text.
+    pub range: Range<usize>,
+    /// The id, without the spaces around it.
+    pub id: &'a str,
+}
+
+/// The `[[ID]]` references of a text, in order: an id between `[[` and
+/// `]]`, spaces around it trimmed. A `[[` preceded by a backslash is
+/// literal text (`\[[X]]` is not a reference), and so is a pair whose
+/// inside is not an id (`[[two words]]`). One pass over the text.
+pub fn sop_links(text: &str) -> impl Iterator<Item = SopLink<'_>> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || loop {
+        let open = from + memchr::memmem::find(&bytes[from..], b"[[")?;
+        let inner_start = open + 2;
+        let len = memchr::memmem::find(&bytes[inner_start..], b"]]")?;
+        let end = inner_start + len + 2;
+        let escaped = is_escaped(bytes, open);
+        let id = text[inner_start..inner_start + len].trim();
+        if escaped {
+            // `\[[`: the first bracket is literal; the second may still
+            // open nothing, so go on after it.
+            from = open + 1;
+            continue;
+        }
+        from = end;
+        if is_valid_id(id) {
+            return Some(SopLink {
+                range: open..end,
+                id,
+            });
+        }
+    })
+}
+
+/// Whether the byte at `at` is escaped: preceded by an odd number of
+/// backslashes.
+fn is_escaped(bytes: &[u8], at: usize) -> bool {
+    bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        for ok in ["CS-001", "greet", "问候", "ügyfél_1", "a.b-c", "1", "_x"] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "-x", ".x", "two words", "a/b", "a:b", "[[x]]"] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+
+    fn links(text: &str) -> Vec<(&str, &str)> {
+        sop_links(text)
+            .map(|l| (&text[l.range.clone()], l.id))
+            .collect()
+    }
+
+    #[test]
+    fn references() {
+        assert_eq!(links("see [[CS-014]]."), [("[[CS-014]]", "CS-014")]);
+        assert_eq!(
+            links("[[ A ]] and [[B]]"),
+            [("[[ A ]]", "A"), ("[[B]]", "B")]
+        );
+        assert_eq!(links("[[two words]] [[C]]"), [("[[C]]", "C")]);
+        assert_eq!(links("[[投诉-1]]"), [("[[投诉-1]]", "投诉-1")]);
+        assert_eq!(links("[[open"), []);
+        assert_eq!(links("[[]]"), []);
+    }
+
+    #[test]
+    fn a_backslash_keeps_the_brackets_literal() {
+        assert_eq!(links(r"\[[CS-014]]"), []);
+        assert_eq!(links(r"\\[[CS-014]]"), [("[[CS-014]]", "CS-014")]);
+        assert_eq!(links(r"\[[X]] then [[Y]]"), [("[[Y]]", "Y")]);
+    }
+}
