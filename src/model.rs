@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Serialize, Serializer};
 
 use crate::ast::{
-    BlockItem, CalloutKind, Document, MetaValue, ReferenceItem, SectionBody, SectionKind, StepItem,
+    self, BlockItem, Document, MetaValue, ReferenceItem, SectionBody, SectionKind, StepItem,
 };
 use crate::flow::{EdgeKind, EdgeTarget, Flow};
 use crate::values::{Cadence, Date, Duration, Status};
@@ -100,17 +100,36 @@ impl Node {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Callout {
-    pub kind: CalloutKindName,
+    pub kind: CalloutKind,
     pub text: String,
 }
 
-/// A callout kind, serialised by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CalloutKindName(pub CalloutKind);
+/// What a callout is, serialised by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CalloutKind {
+    Tip,
+    Warning,
+    Note,
+}
 
-impl Serialize for CalloutKindName {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0.name())
+impl CalloutKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            CalloutKind::Tip => "tip",
+            CalloutKind::Warning => "warning",
+            CalloutKind::Note => "note",
+        }
+    }
+}
+
+impl From<ast::CalloutKind> for CalloutKind {
+    fn from(kind: ast::CalloutKind) -> Self {
+        match kind {
+            ast::CalloutKind::Tip => CalloutKind::Tip,
+            ast::CalloutKind::Warning => CalloutKind::Warning,
+            ast::CalloutKind::Note => CalloutKind::Note,
+        }
     }
 }
 
@@ -326,7 +345,7 @@ fn node(step: &crate::ast::Step<'_>, id: String) -> Node {
             StepItem::Within { parsed, .. } => within = within.or(*parsed),
             StepItem::Block(block) => match block {
                 BlockItem::Callout(c) => callouts.push(Callout {
-                    kind: CalloutKindName(c.kind),
+                    kind: c.kind.into(),
                     text: c.text.value.to_string(),
                 }),
                 other => prose.push(other),
@@ -415,7 +434,7 @@ fn notes(doc: &Document<'_>) -> Option<Notes> {
             .iter()
             .filter_map(|i| match i {
                 BlockItem::Callout(c) => Some(Callout {
-                    kind: CalloutKindName(c.kind),
+                    kind: c.kind.into(),
                     text: c.text.value.to_string(),
                 }),
                 _ => None,

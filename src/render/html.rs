@@ -434,7 +434,7 @@ impl Page<'_, '_> {
 
     fn callouts(&mut self, callouts: &[Callout]) {
         for callout in callouts {
-            let kind = callout.kind.0;
+            let kind = callout.kind;
             let _ = write!(
                 self.out,
                 "<aside class=\"callout callout-{}\"><p class=\"callout-title\">",
@@ -548,135 +548,7 @@ impl Page<'_, '_> {
 
 /// Screen (light and dark) and print styles. The flowchart's colours are
 /// set here too, overriding the SVG's own presentation attributes.
-const STYLESHEET: &str = r#":root {
-  color-scheme: light dark;
-  --fg: #1e293b; --muted: #64748b; --bg: #ffffff; --surface: #f8fafc; --border: #e2e8f0;
-  --accent: #1d4ed8; --link: #1d4ed8;
-  --tip: #15803d; --tip-bg: #f0fdf4; --warning: #b45309; --warning-bg: #fffbeb;
-  --note: #1d4ed8; --note-bg: #eff6ff; --danger: #b91c1c;
-  --node-bg: #ffffff; --node-border: #334155; --decision-bg: #eff6ff; --decision-border: #1d4ed8;
-  --edge: #64748b; --loop: #b45309; --handoff: #7c3aed; --end-bg: #f1f5f9;
-}
-@media (prefers-color-scheme: dark) {
-  :root {
-    --fg: #e2e8f0; --muted: #94a3b8; --bg: #0f172a; --surface: #1e293b; --border: #334155;
-    --accent: #93c5fd; --link: #93c5fd;
-    --tip: #4ade80; --tip-bg: #052e16; --warning: #fbbf24; --warning-bg: #2a1d05;
-    --note: #93c5fd; --note-bg: #0c1a3a; --danger: #f87171;
-    --node-bg: #1e293b; --node-border: #94a3b8; --decision-bg: #172554; --decision-border: #93c5fd;
-    --edge: #94a3b8; --loop: #fbbf24; --handoff: #c4b5fd; --end-bg: #334155;
-  }
-}
-*, *::before, *::after { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body {
-  margin: 0; background: var(--bg); color: var(--fg);
-  font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif;
-}
-main { max-width: 54rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
-h1 { font-size: 2rem; line-height: 1.2; margin: .2rem 0 1.25rem; }
-h2 { font-size: 1.35rem; line-height: 1.3; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--border); }
-h3 { font-size: 1.15rem; line-height: 1.35; }
-h4, h5, h6 { font-size: 1rem; margin: 1rem 0 .4rem; }
-a { color: var(--link); text-underline-offset: .15em; }
-p, ul, ol { margin: .6rem 0; }
-.sop-id { margin: 0; color: var(--muted); font-weight: 600; letter-spacing: .04em; }
-table { border-collapse: collapse; width: 100%; margin: .75rem 0; font-size: .95rem; }
-th, td { text-align: left; vertical-align: top; padding: .45rem .65rem; border-bottom: 1px solid var(--border); }
-thead th { border-bottom: 2px solid var(--border); }
-table.meta th { width: 30%; color: var(--muted); font-weight: 600; }
-.tag { display: inline-block; margin: .1rem .2rem .1rem 0; padding: 0 .55rem; border: 1px solid var(--border); border-radius: 999px; background: var(--surface); font-size: .85rem; }
-.status { font-weight: 600; }
-.status-active { color: var(--tip); }
-.status-draft { color: var(--warning); }
-.status-retired { color: var(--muted); }
-.default { color: var(--muted); font-style: italic; }
-.overdue { color: var(--danger); font-weight: 600; }
-.role-id { font-weight: 600; }
-dfn { font-style: normal; font-weight: 600; }
-code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: .9em; padding: .1em .3em; border-radius: .25rem; background: var(--surface); }
-pre { overflow-x: auto; padding: .75rem 1rem; border-radius: .4rem; background: var(--surface); }
-pre code { padding: 0; background: none; }
-.prose blockquote { margin: .75rem 0; padding: 0 1rem; border-left: 4px solid var(--border); color: var(--muted); }
-.prose table { width: auto; }
-li:has(> input[type="checkbox"]) { list-style: none; }
-li > input[type="checkbox"] { margin: 0 .45rem 0 -1.3rem; vertical-align: -.1em; }
-.sop-ref { font-weight: 600; white-space: nowrap; }
-span.sop-ref { padding: 0 .3rem; border: 1px solid var(--border); border-radius: .3rem; background: var(--surface); font-size: .92em; }
-.flowchart-figure { margin: 1rem 0; overflow-x: auto; }
-svg.flowchart { display: block; margin: 0 auto; height: auto; }
-svg.flowchart text { fill: var(--fg); }
-svg.flowchart .fc-task rect { fill: var(--node-bg); stroke: var(--node-border); }
-svg.flowchart .fc-decision path { fill: var(--decision-bg); stroke: var(--decision-border); }
-svg.flowchart .fc-end rect { fill: var(--end-bg); stroke: var(--node-border); }
-svg.flowchart .fc-handoff rect { stroke: var(--handoff); }
-svg.flowchart .fc-handoff rect:first-of-type { fill: var(--node-bg); }
-svg.flowchart .fc-start circle { fill: var(--node-border); }
-svg.flowchart .fc-caption { fill: var(--muted); }
-svg.flowchart path.fc-edge { stroke: var(--edge); }
-svg.flowchart path.fc-arrow { fill: var(--edge); }
-svg.flowchart path.fc-edge.fc-loop { stroke: var(--loop); }
-svg.flowchart path.fc-arrow.fc-loop { fill: var(--loop); }
-svg.flowchart .fc-label rect { fill: var(--bg); }
-svg.flowchart .fc-label text { fill: var(--muted); }
-svg.flowchart a.fc-node:hover rect, svg.flowchart a.fc-node:hover path,
-svg.flowchart a.fc-node:focus rect, svg.flowchart a.fc-node:focus path { stroke-width: 3; }
-.step { margin: 1rem 0; padding: 1rem 1.25rem; border: 1px solid var(--border); border-radius: .6rem; scroll-margin-top: 1rem; }
-.step:target { outline: 3px solid var(--accent); outline-offset: 2px; }
-.step h3 { margin: 0 0 .5rem; }
-.step-number { margin-right: .2rem; color: var(--accent); text-decoration: none; }
-.step-decision { border-left: 4px solid var(--decision-border); }
-.step-meta { display: flex; flex-wrap: wrap; gap: .2rem 1.5rem; margin: 0 0 .6rem; color: var(--muted); font-size: .92rem; }
-.step-meta dt { display: inline; font-weight: 600; }
-.step-meta dt::after { content: ":"; margin-right: .35rem; }
-.step-meta dd { display: inline; margin: 0; }
-.say { margin: .75rem 0; padding: .45rem 1rem; border-left: 4px solid var(--accent); border-radius: 0 .4rem .4rem 0; background: var(--surface); }
-.say p { margin: 0; font-style: italic; }
-.say-label { margin-right: .35rem; color: var(--muted); font-style: normal; font-weight: 600; }
-.callout { margin: .75rem 0; padding: .55rem 1rem; border-left: 4px solid; border-radius: .4rem; }
-.callout p { margin: 0; }
-.callout-title { font-weight: 700; font-size: .92rem; }
-.callout-tip { border-color: var(--tip); background: var(--tip-bg); }
-.callout-tip .callout-title { color: var(--tip); }
-.callout-warning { border-color: var(--warning); background: var(--warning-bg); }
-.callout-warning .callout-title { color: var(--warning); }
-.callout-note { border-color: var(--note); background: var(--note-bg); }
-.callout-note .callout-title { color: var(--note); }
-.decision { margin: .75rem 0 0; padding: .6rem 1rem; border: 1px solid var(--border); border-radius: .4rem; background: var(--surface); }
-.question { margin: 0 0 .3rem; font-weight: 600; }
-.question-label { margin-right: .35rem; color: var(--muted); }
-.options { margin: 0; padding-left: 1.25rem; }
-.condition { font-weight: 600; }
-.otherwise { font-style: italic; }
-.arrow { margin: 0 .3rem; color: var(--muted); }
-.next { margin: .75rem 0 0; }
-.end { font-weight: 600; }
-.hand-off { color: var(--muted); }
-.references li { margin: .25rem 0; }
-@media (max-width: 600px) {
-  main { padding: 1rem .75rem 3rem; }
-  h1 { font-size: 1.6rem; }
-  table.meta th { width: 40%; }
-}
-@media print {
-  :root {
-    color-scheme: light;
-    --fg: #000; --muted: #444; --bg: #fff; --surface: #fff; --border: #bbb;
-    --accent: #000; --link: #000; --tip-bg: #fff; --warning-bg: #fff; --note-bg: #fff;
-    --node-bg: #fff; --decision-bg: #fff; --end-bg: #fff;
-  }
-  @page { margin: 1.6cm 1.4cm; }
-  body { font-size: 10.5pt; line-height: 1.45; }
-  main { max-width: none; margin: 0; padding: 0; }
-  h2, h3 { break-after: avoid; }
-  .step, .callout, .decision, .say, tr, dl { break-inside: avoid; }
-  .step:target { outline: none; }
-  a { text-decoration: none; }
-  main a[href^="http"]::after { content: " (" attr(href) ")"; font-size: .85em; color: var(--muted); word-break: break-all; }
-  .flowchart-figure { overflow: visible; }
-  svg.flowchart { height: auto; }
-}
-"#;
+const STYLESHEET: &str = include_str!("assets/page.css");
 
 #[cfg(test)]
 mod tests {

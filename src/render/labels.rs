@@ -284,11 +284,11 @@ impl Labels {
         }
     }
 
-    pub fn callout(&self, kind: crate::ast::CalloutKind) -> &'static str {
+    pub fn callout(&self, kind: crate::model::CalloutKind) -> &'static str {
         match kind {
-            crate::ast::CalloutKind::Tip => self.tip,
-            crate::ast::CalloutKind::Warning => self.warning,
-            crate::ast::CalloutKind::Note => self.note,
+            crate::model::CalloutKind::Tip => self.tip,
+            crate::model::CalloutKind::Warning => self.warning,
+            crate::model::CalloutKind::Note => self.note,
         }
     }
 }

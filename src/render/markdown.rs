@@ -30,7 +30,7 @@ use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 use super::flowchart::step_anchor;
 use super::prose::{guard_block_syntax, is_dangerous_url, markdown_options};
 use super::{Labels, RenderContext, Renderer};
-use crate::ast::CalloutKind;
+use crate::model::CalloutKind;
 use crate::model::{Callout, EdgeTo, Node, NodeKind, Workflow};
 
 pub struct Markdown;
@@ -304,7 +304,7 @@ impl Doc<'_, '_> {
     /// Callouts as GitHub alerts (GitLab draws them too).
     fn callouts(&mut self, callouts: &[Callout]) {
         for callout in callouts {
-            let kind = match callout.kind.0 {
+            let kind = match callout.kind {
                 CalloutKind::Tip => "TIP",
                 CalloutKind::Warning => "WARNING",
                 CalloutKind::Note => "NOTE",
@@ -688,7 +688,7 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
             let end = open + 2 + len + 2;
             let id = text[open + 2..open + 2 + len].trim();
             let escaped = src[..range.start + open].ends_with('\\');
-            if !escaped && crate::syntax::is_valid_id(id) {
+            if !escaped && crate::ids::is_valid_id(id) {
                 edits.push(Edit {
                     range: range.start + open..range.start + end,
                     with: sop_ref(id, in_link, bold, ctx),

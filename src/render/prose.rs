@@ -295,7 +295,7 @@ fn push_text_with_sop_refs<'a>(
         };
         let inner = rest[open + 2..open + 2 + len].trim();
         let end = open + 2 + len + 2;
-        if crate::syntax::is_valid_id(inner) {
+        if crate::ids::is_valid_id(inner) {
             if open > 0 {
                 pieces.push(Event::Text(rest[..open].to_string().into()));
             }

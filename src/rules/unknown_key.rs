@@ -29,15 +29,7 @@ declare_rule! {
     }
 }
 
-const KNOWN: [&str; 7] = [
-    "version",
-    "owner",
-    "status",
-    "effective",
-    "review",
-    "tags",
-    "language",
-];
+use crate::syntax::keywords::META_KEYS as KNOWN;
 
 fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     for entry in ctx.doc.meta_entries() {

@@ -7,8 +7,9 @@ use crate::ast::{
 use crate::values::{Date, Version};
 
 use super::ids::is_valid_id;
+use super::keywords::Keyword;
 use super::lines::{Form, Line};
-use super::lower::{trivia, Keyword, Lowerer};
+use super::lower::{trivia, Lowerer};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn entry_line(&mut self, line: &Line<'a>, kind: SectionKind) {

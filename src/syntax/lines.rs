@@ -6,7 +6,7 @@ use pest_derive::Parser;
 
 use crate::ast::{Span, Text};
 
-use super::lower::Keyword;
+use super::keywords::Keyword;
 
 #[derive(Parser)]
 #[grammar = "../grammar/sop.pest"]

@@ -5,45 +5,8 @@ use crate::ast::{
     SyntaxError, Text, Trivia,
 };
 
+use super::keywords::Keyword;
 use super::lines::{Form, Line};
-
-/// A keyword the grammar recognised, by what it introduces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Keyword {
-    Section(SectionKind),
-    Meta(&'static str),
-    Attribute(&'static str),
-    Callout(CalloutKind),
-}
-
-pub(super) const META_KEYS: [&str; 7] = [
-    "version",
-    "owner",
-    "status",
-    "effective",
-    "review",
-    "tags",
-    "language",
-];
-pub(super) const ATTRIBUTES: [&str; 4] = ["role", "within", "say", "ask"];
-
-impl Keyword {
-    pub(super) fn classify(word: &str) -> Option<Keyword> {
-        if let Some(kind) = SectionKind::from_keyword(word) {
-            return Some(Keyword::Section(kind));
-        }
-        if let Some(key) = META_KEYS.iter().find(|k| k.eq_ignore_ascii_case(word)) {
-            return Some(Keyword::Meta(key));
-        }
-        if let Some(attr) = ATTRIBUTES.iter().find(|k| k.eq_ignore_ascii_case(word)) {
-            return Some(Keyword::Attribute(attr));
-        }
-        [CalloutKind::Tip, CalloutKind::Warning, CalloutKind::Note]
-            .into_iter()
-            .find(|k| k.name().eq_ignore_ascii_case(word))
-            .map(Keyword::Callout)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {

@@ -4,8 +4,9 @@ use crate::ast::{Header, MetaEntry, MetaItem, MetaValue, Text};
 use crate::values::{Cadence, Date, Status, Version};
 
 use super::ids::is_valid_id;
+use super::keywords::Keyword;
 use super::lines::{Form, Line};
-use super::lower::{trivia, Keyword, Lowerer};
+use super::lower::{trivia, Lowerer};
 use super::steps::split_list;
 
 impl<'a> Lowerer<'a> {

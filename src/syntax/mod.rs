@@ -10,6 +10,7 @@
 
 mod entries;
 mod ids;
+pub mod keywords;
 mod lines;
 mod lower;
 mod metadata;

@@ -4,8 +4,9 @@ use crate::ast::{Branch, BranchKind, SectionBody, Span, Step, StepItem, Text};
 use crate::values::Duration;
 
 use super::ids::{is_reserved, is_valid_id, parse_target};
+use super::keywords::Keyword;
 use super::lines::{Form, Line};
-use super::lower::{trivia, BranchLine, Keyword, Lowerer};
+use super::lower::{trivia, BranchLine, Lowerer};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn steps_line(&mut self, line: &Line<'a>) {
