@@ -1,5 +1,5 @@
 //! The project index: every SOP id of a project and the files that declare
-//! it. Built by the [workspace](crate::workspace) from the header lines
+//! it. Built by the workspace (`src/workspace.rs`) from the header lines
 //! alone; read by the cross-file rules.
 
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::ast::Span;
+use serde::Serialize;
 
 /// A problem with the bytes of a file, found before parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +161,29 @@ fn decode_lossy(mut body: &[u8], base: usize, issues: &mut Vec<EncodingIssue>) -
                 body = &body[valid_len + bad_len..];
             }
         }
+    }
+}
+
+/// A byte range in the source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    /// The smallest span that covers both.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 }
 

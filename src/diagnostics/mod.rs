@@ -1,5 +1,5 @@
-//! Diagnostics: what the validator reports. The formats they are printed
-//! in are [`crate::report`].
+//! Diagnostics: what the validator reports. The output formats that
+//! print them are a later stage (`src/report/`).
 
 use serde::Serialize;
 

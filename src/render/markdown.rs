@@ -680,21 +680,15 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
     }
     for (range, in_link, bold) in runs {
         let text = &src[range.clone()];
-        let mut from = 0;
-        while let Some(open) = text[from..].find("[[").map(|i| from + i) {
-            let Some(len) = text[open + 2..].find("]]") else {
-                break;
-            };
-            let end = open + 2 + len + 2;
-            let id = text[open + 2..open + 2 + len].trim();
-            let escaped = src[..range.start + open].ends_with('\\');
-            if !escaped && crate::ids::is_valid_id(id) {
-                edits.push(Edit {
-                    range: range.start + open..range.start + end,
-                    with: sop_ref(id, in_link, bold, ctx),
-                });
+        for link in crate::ids::sop_links(text) {
+            // A backslash just before the run escapes its first bracket.
+            if src[..range.start + link.range.start].ends_with('\\') {
+                continue;
             }
-            from = end;
+            edits.push(Edit {
+                range: range.start + link.range.start..range.start + link.range.end,
+                with: sop_ref(link.id, in_link, bold, ctx),
+            });
         }
     }
 
