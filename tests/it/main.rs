@@ -16,5 +16,6 @@ mod render_html;
 mod render_json;
 mod render_markdown;
 mod robustness;
+mod schema;
 mod serve;
 mod snapshots;
