@@ -26,7 +26,7 @@ pub struct Args {
     /// After building, serve the site on localhost for a preview.
     #[arg(long)]
     serve: bool,
-    /// The port for --serve.
+    /// The port for --serve (0: any free port; the address is printed).
     #[arg(long, default_value_t = 8000)]
     port: u16,
     /// Colour the diagnostics.
@@ -87,7 +87,10 @@ pub fn run(args: Args) -> u8 {
     );
     if args.serve {
         if let Err(e) = serve(&args.output, args.port) {
-            return fail(format!("cannot serve on port {}: {e}", args.port));
+            return fail(format!(
+                "cannot serve on port {}: {e} (choose another with --port, or --port 0 for any free port)",
+                args.port
+            ));
         }
     }
     if left_out > 0 {

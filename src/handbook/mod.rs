@@ -17,7 +17,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-pub use serve::serve;
+pub use serve::{serve, Limits, Server, CONTENT_SECURITY_POLICY};
 pub use site::{Entry, Site};
 
 use crate::diagnostics::Severity;

@@ -16,5 +16,7 @@ mod render_html;
 mod render_json;
 mod render_markdown;
 mod robustness;
+mod schema;
+mod serve;
 mod snapshots;
 mod workspace;
