@@ -147,6 +147,13 @@ struct Chain {
 }
 
 /// Lays out a graph. `start` is where the cycle-breaking search begins.
+///
+/// The phases, in order: break cycles ([`back_edges`]), assign layers
+/// ([`assign_layers`]), split long edges into chains of dummy and label
+/// items ([`chains`]), reserve lanes for back edges ([`right_ports`]), order
+/// each layer ([`order_layers`], [`loops_to_the_right`]), assign
+/// coordinates ([`assign_x`], [`straighten`], [`align_columns`],
+/// [`assign_y`]), then route every edge ([`route_edges`]).
 pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
     let n = nodes.len();
     if n == 0 {
@@ -159,8 +166,67 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
     }
     let reversed = back_edges(n, edges, start);
     let layer = assign_layers(n, edges, &reversed, start);
+    let (mut items, chains) = chains(nodes, edges, &reversed, &layer);
 
-    // Items: the nodes first (item id = node id), then dummies and labels.
+    // Lanes and ports on the right side of nodes, for back edges and loops.
+    let (ports, extents) = right_ports(nodes, edges, &chains, &layer);
+    for (i, extent) in extents.iter().enumerate() {
+        items[i].right += extent;
+    }
+    let segments = segments(&items, &chains, &ports);
+
+    let layer_count = layer.iter().copied().max().unwrap_or(0) + 1;
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (s, seg) in segments.iter().enumerate() {
+        up[seg.lower].push(s);
+        down[seg.upper].push(s);
+    }
+    let mut order = order_layers(&items, layer_count, &segments, &up, &down);
+    let mut pos = vec![0usize; items.len()];
+    for layer in &order {
+        for (p, &i) in layer.iter().enumerate() {
+            pos[i] = p;
+        }
+    }
+    loops_to_the_right(&mut order, &chains, &segments, &up, &mut pos, &items);
+    let mut x = assign_x(&items, &order, &segments, &up, &down);
+    for _ in 0..3 {
+        straighten(&items, &order, &chains, &ports, &mut x);
+        align_columns(&items, &order, &segments, &up, &chains, &mut x);
+    }
+    straighten(&items, &order, &chains, &ports, &mut x);
+    let (layer_y, layer_h) = assign_y(&items, &order, &segments, &x);
+
+    let geometry = Geometry {
+        nodes,
+        items: &items,
+        x: &x,
+        layer_y: &layer_y,
+        layer_h: &layer_h,
+    };
+    let mut routes = route_edges(&geometry, edges, &chains, &ports);
+    place_short_labels(&mut routes, edges);
+    let (width, height) = extent(&geometry, &order, &routes, edges);
+    Layout {
+        width,
+        height,
+        nodes: (0..n).map(|i| geometry.center(i)).collect(),
+        routes,
+    }
+}
+
+/// The items of a layout: the nodes first (item id = node id), then the
+/// dummies and labels that carry each edge across the layers it spans; and
+/// each edge's chain of items (`None` for self-loops and edges to missing
+/// nodes).
+fn chains(
+    nodes: &[NodeSpec],
+    edges: &[EdgeSpec],
+    reversed: &[bool],
+    layer: &[usize],
+) -> (Vec<Item>, Vec<Option<Chain>>) {
+    let n = nodes.len();
     let mut items: Vec<Item> = nodes
         .iter()
         .enumerate()
@@ -222,13 +288,11 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
         }));
     }
 
-    // Lanes and ports on the right side of nodes, for back edges and loops.
-    let (ports, extents) = right_ports(nodes, edges, &chains, &layer);
-    for (i, extent) in extents.iter().enumerate() {
-        items[i].right += extent;
-    }
+    (items, chains)
+}
 
-    // Segments between adjacent layers, with their attachment offsets.
+/// The segments between adjacent layers, with their attachment offsets.
+fn segments(items: &[Item], chains: &[Option<Chain>], ports: &[(Port, Port)]) -> Vec<Segment> {
     let mut segments = Vec::new();
     for (e, chain) in chains.iter().enumerate() {
         let Some(chain) = chain else { continue };
@@ -266,37 +330,58 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
         }
     }
 
-    let layer_count = layer.iter().copied().max().unwrap_or(0) + 1;
-    let mut up: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    let mut down: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    for (s, seg) in segments.iter().enumerate() {
-        up[seg.lower].push(s);
-        down[seg.upper].push(s);
-    }
-    let mut order = order_layers(&items, layer_count, &segments, &up, &down);
-    let mut pos = vec![0usize; items.len()];
-    for layer in &order {
-        for (p, &i) in layer.iter().enumerate() {
-            pos[i] = p;
+    segments
+}
+
+/// Where everything was placed: what routing an edge needs.
+struct Geometry<'a> {
+    nodes: &'a [NodeSpec],
+    items: &'a [Item],
+    x: &'a [f64],
+    layer_y: &'a [f64],
+    layer_h: &'a [f64],
+}
+
+impl Geometry<'_> {
+    fn center(&self, i: usize) -> Point {
+        Point {
+            x: self.x[i],
+            y: self.layer_y[self.items[i].layer],
         }
     }
-    loops_to_the_right(&mut order, &chains, &segments, &up, &mut pos, &items);
-    let mut x = assign_x(&items, &order, &segments, &up, &down);
-    for _ in 0..3 {
-        straighten(&items, &order, &chains, &ports, &mut x);
-        align_columns(&items, &order, &segments, &up, &chains, &mut x);
+
+    /// The top and bottom of a layer.
+    fn band(&self, l: usize) -> (f64, f64) {
+        (
+            self.layer_y[l] - self.layer_h[l] / 2.0,
+            self.layer_y[l] + self.layer_h[l] / 2.0,
+        )
     }
-    straighten(&items, &order, &chains, &ports, &mut x);
-    let (layer_y, layer_h) = assign_y(&items, &order, &segments, &x);
 
-    let center = |i: usize| Point {
-        x: x[i],
-        y: layer_y[items[i].layer],
-    };
-    let band = |l: usize| (layer_y[l] - layer_h[l] / 2.0, layer_y[l] + layer_h[l] / 2.0);
+    /// The x of a node's right side at `dy` from its centre (a diamond's
+    /// side is indented towards its top and bottom).
+    fn right_at(&self, v: usize, dy: f64) -> f64 {
+        let spec = &self.nodes[v];
+        let half = spec.size.height / 2.0;
+        let inset = if half > 0.0 {
+            spec.side_indent * (dy.abs() / half).min(1.0)
+        } else {
+            0.0
+        };
+        self.x[v] + spec.size.width / 2.0 - inset
+    }
+}
 
-    // Ports on the top and bottom of nodes for forward edges, spread in the
-    // order of where the edges go, so they do not cross at the node.
+/// Ports on the top and bottom of nodes for forward edges, spread in the
+/// order of where the edges go, so they do not cross at the node: each
+/// edge's horizontal offset at its source and at its target.
+fn forward_ports(
+    g: &Geometry<'_>,
+    edges: &[EdgeSpec],
+    chains: &[Option<Chain>],
+) -> (Vec<f64>, Vec<f64>) {
+    let (nodes, x) = (g.nodes, g.x);
+    let n = nodes.len();
     let mut bottom_ports: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
     let mut top_ports: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
     for (e, chain) in chains.iter().enumerate() {
@@ -316,6 +401,21 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
         spread(&mut top_ports[v], flat, &mut in_dx);
     }
 
+    (out_dx, in_dx)
+}
+
+/// The route of every edge, in the order of `edges`.
+fn route_edges(
+    g: &Geometry<'_>,
+    edges: &[EdgeSpec],
+    chains: &[Option<Chain>],
+    ports: &[(Port, Port)],
+) -> Vec<Route> {
+    let (nodes, items, x, layer_y) = (g.nodes, g.items, g.x, g.layer_y);
+    let n = nodes.len();
+    let center = |i: usize| g.center(i);
+    let band = |l: usize| g.band(l);
+    let (out_dx, in_dx) = forward_ports(g, edges, chains);
     let mut routes = Vec::with_capacity(edges.len());
     for (e, edge) in edges.iter().enumerate() {
         if edge.from >= n || edge.to >= n {
@@ -326,16 +426,7 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
             });
             continue;
         }
-        let right_at = |v: usize, dy: f64| {
-            let spec = &nodes[v];
-            let half = spec.size.height / 2.0;
-            let inset = if half > 0.0 {
-                spec.side_indent * (dy.abs() / half).min(1.0)
-            } else {
-                0.0
-            };
-            x[v] + spec.size.width / 2.0 - inset
-        };
+        let right_at = |v: usize, dy: f64| g.right_at(v, dy);
         let Some(chain) = &chains[e] else {
             // A self-loop: out of the right side, down the lane, back in.
             let v = edge.from;
@@ -445,8 +536,12 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
         });
     }
 
-    // Labels of edges too short for a label layer (only possible for
-    // edges that have no room) go at the middle of their first segment.
+    routes
+}
+
+/// Labels of edges too short for a label layer (only possible for edges
+/// that have no room) go at the middle of their first segment.
+fn place_short_labels(routes: &mut [Route], edges: &[EdgeSpec]) {
     for (route, edge) in routes.iter_mut().zip(edges) {
         if route.label.is_none() && edge.label.is_some() && route.points.len() >= 2 {
             let (a, b) = (route.points[0], route.points[1]);
@@ -456,7 +551,16 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
             });
         }
     }
+}
 
+/// The drawing's width and height, margins included.
+fn extent(
+    g: &Geometry<'_>,
+    order: &[Vec<usize>],
+    routes: &[Route],
+    edges: &[EdgeSpec],
+) -> (f64, f64) {
+    let (items, x, layer_y, layer_h) = (g.items, g.x, g.layer_y, g.layer_h);
     let width = items
         .iter()
         .enumerate()
@@ -475,12 +579,7 @@ pub fn layout(nodes: &[NodeSpec], edges: &[EdgeSpec], start: usize) -> Layout {
         .zip(edges)
         .filter_map(|(r, e)| Some(r.label?.x + e.label?.width / 2.0 + MARGIN))
         .fold(width, f64::max);
-    Layout {
-        width,
-        height,
-        nodes: (0..n).map(center).collect(),
-        routes,
-    }
+    (width, height)
 }
 
 /// Depth-first search from `start`, then from every node not reached yet,
