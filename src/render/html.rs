@@ -6,9 +6,10 @@
 use std::fmt::Write;
 
 use super::flowchart::{self, step_anchor};
+use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step};
 use super::prose::{escape_into, render_blocks, render_inline, sop_ref};
 use super::{Labels, RenderContext, Renderer};
-use crate::model::{Callout, EdgeTo, Node, NodeKind, Workflow};
+use crate::model::{Callout, EdgeTo, NodeKind, Workflow};
 
 pub struct Html;
 
@@ -91,39 +92,11 @@ fn body_into(
         ctx,
     };
     page.out.push_str("<main class=\"sop\">\n");
-    page.header();
-    page.prose_section("purpose", labels.purpose, &workflow.purpose);
-    page.prose_section("scope", labels.scope, &workflow.scope);
-    page.roles();
-    page.flowchart();
-    page.steps();
-    page.definitions();
-    page.metrics();
-    page.notes();
-    page.references();
-    page.revisions();
+    walk(&mut page, workflow);
     page.out.push_str("</main>\n");
 }
 
-impl Page<'_, '_> {
-    fn text(&mut self, text: &str) {
-        escape_into(self.out, text);
-    }
-
-    fn push(&mut self, html: &str) {
-        self.out.push_str(html);
-    }
-
-    fn inline(&mut self, markdown: &str) {
-        render_inline(self.out, markdown, self.ctx);
-    }
-
-    fn section_start(&mut self, id: &str, heading: &str) {
-        let _ = write!(self.out, "<section id=\"{id}\">\n<h2>");
-        self.text(heading);
-        self.push("</h2>\n");
-    }
-
+impl PageWriter for Page<'_, '_> {
     fn header(&mut self) {
         let (w, l) = (self.workflow, self.labels);
         self.push("<header>\n<p class=\"sop-id\">");
@@ -181,49 +154,6 @@ impl Page<'_, '_> {
         self.push("</tbody>\n</table>\n");
     }
 
-    fn meta_row(&mut self, label: &str, value: impl FnOnce(&mut Self)) {
-        self.push("<tr><th scope=\"row\">");
-        self.text(label);
-        self.push("</th><td>");
-        value(self);
-        self.push("</td></tr>\n");
-    }
-
-    fn prose_section(&mut self, id: &str, heading: &str, markdown: &str) {
-        if markdown.trim().is_empty() {
-            return;
-        }
-        self.section_start(id, heading);
-        self.push("<div class=\"prose\">\n");
-        render_blocks(self.out, markdown, 2, self.ctx);
-        self.push("</div>\n</section>\n");
-    }
-
-    /// A table of two columns; cells are escaped text or inline Markdown.
-    fn table<T>(
-        &mut self,
-        class: &str,
-        head: [&str; 2],
-        rows: &[T],
-        mut cells: impl FnMut(&mut Self, &T, usize),
-    ) {
-        let _ = write!(self.out, "<table class=\"{class}\">\n<thead><tr>");
-        for h in head {
-            self.push("<th scope=\"col\">");
-            self.text(h);
-            self.push("</th>");
-        }
-        self.push("</tr></thead>\n<tbody>\n");
-        for row in rows {
-            self.push("<tr><td>");
-            cells(self, row, 0);
-            self.push("</td><td>");
-            cells(self, row, 1);
-            self.push("</td></tr>\n");
-        }
-        self.push("</tbody>\n</table>\n");
-    }
-
     fn roles(&mut self) {
         let (w, l) = (self.workflow, self.labels);
         if w.roles.is_empty() {
@@ -256,195 +186,6 @@ impl Page<'_, '_> {
         let svg = flowchart::render(self.workflow, self.labels, self.ctx);
         self.push(&svg);
         self.push("</figure>\n</section>\n");
-    }
-
-    fn steps(&mut self) {
-        let (w, l) = (self.workflow, self.labels);
-        if w.nodes.is_empty() {
-            return;
-        }
-        self.section_start("procedure", l.steps);
-        // Outgoing edges per node, in the model's order.
-        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); w.nodes.len()];
-        let mut positions: std::collections::BTreeMap<&str, usize> = Default::default();
-        for (i, node) in w.nodes.iter().enumerate() {
-            positions.entry(node.id.as_str()).or_insert(i);
-        }
-        for (e, edge) in w.edges.iter().enumerate() {
-            if let Some(&i) = positions.get(edge.from.as_str()) {
-                outgoing[i].push(e);
-            }
-        }
-        for (i, node) in w.nodes.iter().enumerate() {
-            self.step(i, node, &outgoing[i], &positions);
-        }
-        self.push("</section>\n");
-    }
-
-    fn step(
-        &mut self,
-        index: usize,
-        node: &Node,
-        outgoing: &[usize],
-        positions: &std::collections::BTreeMap<&str, usize>,
-    ) {
-        let (w, l) = (self.workflow, self.labels);
-        let anchor = step_anchor(&node.id);
-        let kind = match node.kind {
-            NodeKind::Task => "task",
-            NodeKind::Decision => "decision",
-        };
-        self.push("<article class=\"step step-");
-        self.push(kind);
-        self.push("\" id=\"");
-        self.text(&anchor);
-        self.push("\">\n<h3><a class=\"step-number\" href=\"#");
-        self.text(&anchor);
-        let _ = write!(self.out, "\">{}.</a> ", node.number);
-        self.text(&node.title);
-        self.push("</h3>\n");
-
-        if !node.roles.is_empty() || node.within.is_some() {
-            self.push("<dl class=\"step-meta\">");
-            if !node.roles.is_empty() {
-                self.push("<div><dt>");
-                self.text(l.role);
-                self.push("</dt><dd>");
-                for (k, role) in node.roles.iter().enumerate() {
-                    if k > 0 {
-                        self.push(", ");
-                    }
-                    self.push("<span class=\"role-id\"");
-                    if let Some(r) = w.roles.iter().find(|r| &r.id == role) {
-                        self.push(" title=\"");
-                        self.text(&r.description);
-                        self.push("\"");
-                    }
-                    self.push(">");
-                    self.text(role);
-                    self.push("</span>");
-                }
-                self.push("</dd></div>");
-            }
-            if let Some(within) = node.within {
-                self.push("<div><dt>");
-                self.text(l.within);
-                self.push("</dt><dd>");
-                self.text(&l.duration(within));
-                self.push("</dd></div>");
-            }
-            self.push("</dl>\n");
-        }
-
-        if !node.text.trim().is_empty() {
-            self.push("<div class=\"prose\">\n");
-            render_blocks(self.out, &node.text, 3, self.ctx);
-            self.push("</div>\n");
-        }
-        for line in &node.say {
-            self.push("<blockquote class=\"say\"><p><span class=\"say-label\">");
-            self.text(l.say);
-            self.push("</span> ");
-            self.inline(line);
-            self.push("</p></blockquote>\n");
-        }
-        self.callouts(&node.callouts);
-
-        let decision = node.kind == NodeKind::Decision;
-        if decision || node.ask.is_some() {
-            self.push("<div class=\"decision\">\n");
-            if let Some(ask) = &node.ask {
-                self.push("<p class=\"question\"><span class=\"question-label\">");
-                self.text(l.question);
-                self.push("</span> ");
-                self.inline(ask);
-                self.push("</p>\n");
-            }
-            if decision {
-                self.push("<ul class=\"options\">\n");
-                for &e in outgoing {
-                    let edge = &w.edges[e];
-                    self.push("<li>");
-                    match edge.when.as_deref() {
-                        Some("otherwise") | None => {
-                            self.push("<span class=\"condition otherwise\">");
-                            self.text(l.otherwise);
-                        }
-                        Some(condition) => {
-                            self.push("<span class=\"condition\">");
-                            self.text(condition);
-                        }
-                    }
-                    self.push("</span> <span class=\"arrow\" aria-hidden=\"true\">→</span> ");
-                    self.target(&edge.to, positions);
-                    self.push("</li>\n");
-                }
-                self.push("</ul>\n");
-            }
-            self.push("</div>\n");
-        }
-        if !decision {
-            for &e in outgoing {
-                let to = &w.edges[e].to;
-                let falls_through = matches!(to, EdgeTo::Node(id)
-                    if positions.get(id.as_str()) == Some(&(index + 1)));
-                if falls_through {
-                    continue;
-                }
-                self.push("<p class=\"next\"><span class=\"arrow\" aria-hidden=\"true\">→</span> ");
-                if matches!(to, EdgeTo::Node(_)) {
-                    self.text(l.go_to);
-                    self.push(" ");
-                }
-                self.target(to, positions);
-                self.push("</p>\n");
-            }
-        }
-        self.push("</article>\n");
-    }
-
-    /// A branch target: a link to the step, the end, or a hand-off.
-    fn target(&mut self, to: &EdgeTo, positions: &std::collections::BTreeMap<&str, usize>) {
-        let l = self.labels;
-        match to {
-            EdgeTo::Node(id) => match positions.get(id.as_str()) {
-                Some(&i) => {
-                    let target = &self.workflow.nodes[i];
-                    self.push("<a href=\"#");
-                    self.text(&step_anchor(id));
-                    let _ = write!(self.out, "\">{}. ", target.number);
-                    self.text(&target.title);
-                    self.push("</a>");
-                }
-                None => self.text(id),
-            },
-            EdgeTo::End => {
-                self.push("<span class=\"end\">");
-                self.text(l.end);
-                self.push("</span>");
-            }
-            EdgeTo::Sop(id) => {
-                self.push("<span class=\"hand-off\">");
-                self.text(l.hand_off);
-                self.push("</span> ");
-                sop_ref(self.out, id, true, self.ctx);
-            }
-        }
-    }
-
-    fn callouts(&mut self, callouts: &[Callout]) {
-        for callout in callouts {
-            let kind = callout.kind;
-            let _ = write!(
-                self.out,
-                "<aside class=\"callout callout-{}\"><p class=\"callout-title\">",
-                kind.name()
-            );
-            self.text(self.labels.callout(kind));
-            self.push("</p><p>");
-            self.inline(&callout.text);
-            self.push("</p></aside>\n");
-        }
     }
 
     fn definitions(&mut self) {
@@ -543,6 +284,236 @@ impl Page<'_, '_> {
             self.push("</td></tr>\n");
         }
         self.push("</tbody>\n</table>\n</section>\n");
+    }
+
+    fn prose(&mut self, section: Prose, markdown: &str) {
+        if markdown.trim().is_empty() {
+            return;
+        }
+        let heading = match section {
+            Prose::Purpose => self.labels.purpose,
+            Prose::Scope => self.labels.scope,
+        };
+        self.section_start(section.anchor(), heading);
+        self.push("<div class=\"prose\">\n");
+        render_blocks(self.out, markdown, 2, self.ctx);
+        self.push("</div>\n</section>\n");
+    }
+
+    fn steps_start(&mut self) {
+        self.section_start("procedure", self.labels.steps);
+    }
+
+    fn step(&mut self, step: &Step<'_>, outline: &Outline<'_>) {
+        let (index, node) = (step.index, step.node);
+        let (w, l) = (self.workflow, self.labels);
+        let anchor = step_anchor(&node.id);
+        let kind = match node.kind {
+            NodeKind::Task => "task",
+            NodeKind::Decision => "decision",
+        };
+        self.push("<article class=\"step step-");
+        self.push(kind);
+        self.push("\" id=\"");
+        self.text(&anchor);
+        self.push("\">\n<h3><a class=\"step-number\" href=\"#");
+        self.text(&anchor);
+        let _ = write!(self.out, "\">{}.</a> ", node.number);
+        self.text(&node.title);
+        self.push("</h3>\n");
+
+        if !node.roles.is_empty() || node.within.is_some() {
+            self.push("<dl class=\"step-meta\">");
+            if !node.roles.is_empty() {
+                self.push("<div><dt>");
+                self.text(l.role);
+                self.push("</dt><dd>");
+                for (k, role) in node.roles.iter().enumerate() {
+                    if k > 0 {
+                        self.push(", ");
+                    }
+                    self.push("<span class=\"role-id\"");
+                    if let Some(r) = w.roles.iter().find(|r| &r.id == role) {
+                        self.push(" title=\"");
+                        self.text(&r.description);
+                        self.push("\"");
+                    }
+                    self.push(">");
+                    self.text(role);
+                    self.push("</span>");
+                }
+                self.push("</dd></div>");
+            }
+            if let Some(within) = node.within {
+                self.push("<div><dt>");
+                self.text(l.within);
+                self.push("</dt><dd>");
+                self.text(&l.duration(within));
+                self.push("</dd></div>");
+            }
+            self.push("</dl>\n");
+        }
+
+        if !node.text.trim().is_empty() {
+            self.push("<div class=\"prose\">\n");
+            render_blocks(self.out, &node.text, 3, self.ctx);
+            self.push("</div>\n");
+        }
+        for line in &node.say {
+            self.push("<blockquote class=\"say\"><p><span class=\"say-label\">");
+            self.text(l.say);
+            self.push("</span> ");
+            self.inline(line);
+            self.push("</p></blockquote>\n");
+        }
+        self.callouts(&node.callouts);
+
+        let decision = node.kind == NodeKind::Decision;
+        if decision || node.ask.is_some() {
+            self.push("<div class=\"decision\">\n");
+            if let Some(ask) = &node.ask {
+                self.push("<p class=\"question\"><span class=\"question-label\">");
+                self.text(l.question);
+                self.push("</span> ");
+                self.inline(ask);
+                self.push("</p>\n");
+            }
+            if decision {
+                self.push("<ul class=\"options\">\n");
+                for edge in &step.edges {
+                    self.push("<li>");
+                    match edge.when.as_deref() {
+                        Some("otherwise") | None => {
+                            self.push("<span class=\"condition otherwise\">");
+                            self.text(l.otherwise);
+                        }
+                        Some(condition) => {
+                            self.push("<span class=\"condition\">");
+                            self.text(condition);
+                        }
+                    }
+                    self.push("</span> <span class=\"arrow\" aria-hidden=\"true\">→</span> ");
+                    self.target(&edge.to, outline);
+                    self.push("</li>\n");
+                }
+                self.push("</ul>\n");
+            }
+            self.push("</div>\n");
+        }
+        if !decision {
+            for edge in &step.edges {
+                let to = &edge.to;
+                if outline.falls_through(index, to) {
+                    continue;
+                }
+                self.push("<p class=\"next\"><span class=\"arrow\" aria-hidden=\"true\">→</span> ");
+                if matches!(to, EdgeTo::Node(_)) {
+                    self.text(l.go_to);
+                    self.push(" ");
+                }
+                self.target(to, outline);
+                self.push("</p>\n");
+            }
+        }
+        self.push("</article>\n");
+    }
+
+    fn steps_end(&mut self) {
+        self.push("</section>\n");
+    }
+}
+
+impl Page<'_, '_> {
+    /// A branch target: a link to the step, the end, or a hand-off.
+    fn target(&mut self, to: &EdgeTo, outline: &Outline<'_>) {
+        let l = self.labels;
+        match outline.goes(to) {
+            Goes::Step { node: target, .. } => {
+                self.push("<a href=\"#");
+                self.text(&step_anchor(&target.id));
+                let _ = write!(self.out, "\">{}. ", target.number);
+                self.text(&target.title);
+                self.push("</a>");
+            }
+            Goes::Missing(id) => self.text(id),
+            Goes::End => {
+                self.push("<span class=\"end\">");
+                self.text(l.end);
+                self.push("</span>");
+            }
+            Goes::Sop(id) => {
+                self.push("<span class=\"hand-off\">");
+                self.text(l.hand_off);
+                self.push("</span> ");
+                sop_ref(self.out, id, true, self.ctx);
+            }
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        escape_into(self.out, text);
+    }
+
+    fn push(&mut self, html: &str) {
+        self.out.push_str(html);
+    }
+
+    fn inline(&mut self, markdown: &str) {
+        render_inline(self.out, markdown, self.ctx);
+    }
+
+    fn section_start(&mut self, id: &str, heading: &str) {
+        let _ = write!(self.out, "<section id=\"{id}\">\n<h2>");
+        self.text(heading);
+        self.push("</h2>\n");
+    }
+
+    fn meta_row(&mut self, label: &str, value: impl FnOnce(&mut Self)) {
+        self.push("<tr><th scope=\"row\">");
+        self.text(label);
+        self.push("</th><td>");
+        value(self);
+        self.push("</td></tr>\n");
+    }
+
+    /// A table of two columns; cells are escaped text or inline Markdown.
+    fn table<T>(
+        &mut self,
+        class: &str,
+        head: [&str; 2],
+        rows: &[T],
+        mut cells: impl FnMut(&mut Self, &T, usize),
+    ) {
+        let _ = write!(self.out, "<table class=\"{class}\">\n<thead><tr>");
+        for h in head {
+            self.push("<th scope=\"col\">");
+            self.text(h);
+            self.push("</th>");
+        }
+        self.push("</tr></thead>\n<tbody>\n");
+        for row in rows {
+            self.push("<tr><td>");
+            cells(self, row, 0);
+            self.push("</td><td>");
+            cells(self, row, 1);
+            self.push("</td></tr>\n");
+        }
+        self.push("</tbody>\n</table>\n");
+    }
+
+    fn callouts(&mut self, callouts: &[Callout]) {
+        for callout in callouts {
+            let kind = callout.kind;
+            let _ = write!(
+                self.out,
+                "<aside class=\"callout callout-{}\"><p class=\"callout-title\">",
+                kind.name()
+            );
+            self.text(self.labels.callout(kind));
+            self.push("</p><p>");
+            self.inline(&callout.text);
+            self.push("</p></aside>\n");
+        }
     }
 }
 

@@ -21,17 +21,17 @@
 //!
 //! In tables, `|` is escaped and a line break becomes `<br>`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::flowchart::step_anchor;
+use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step};
 use super::prose::{guard_block_syntax, is_dangerous_url, markdown_options};
 use super::{Labels, RenderContext, Renderer};
 use crate::model::CalloutKind;
-use crate::model::{Callout, EdgeTo, Node, NodeKind, Workflow};
+use crate::model::{Callout, EdgeTo, NodeKind, Workflow};
 
 pub struct Markdown;
 
@@ -48,17 +48,7 @@ impl Renderer for Markdown {
             labels,
             ctx: context,
         };
-        doc.header();
-        doc.prose_section(labels.purpose, &workflow.purpose);
-        doc.prose_section(labels.scope, &workflow.scope);
-        doc.roles();
-        doc.flowchart();
-        doc.steps();
-        doc.definitions();
-        doc.metrics();
-        doc.notes();
-        doc.references();
-        doc.revisions();
+        walk(&mut doc, workflow);
         let mut out = doc.blocks.join("\n\n");
         out.truncate(out.trim_end().len());
         out.push('\n');
@@ -74,29 +64,7 @@ struct Doc<'a, 'c> {
     ctx: &'a RenderContext<'c>,
 }
 
-impl Doc<'_, '_> {
-    fn block(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        let text = text.trim_end();
-        if !text.trim().is_empty() {
-            self.blocks.push(text.to_string());
-        }
-    }
-
-    fn heading(&mut self, text: &str) {
-        self.block(format!("## {}", plain(text)));
-    }
-
-    /// Inline Markdown from the file: one line, `[[ID]]` links resolved.
-    fn inline(&self, text: &str) -> String {
-        rewrite(text.trim(), 0, false, self.ctx)
-    }
-
-    /// Inline Markdown that starts a line: list item, alert body.
-    fn inline_at_line_start(&self, text: &str) -> String {
-        rewrite(&guard_block_syntax(text.trim()), 0, false, self.ctx)
-    }
-
+impl PageWriter for Doc<'_, '_> {
     fn header(&mut self) {
         let (w, l, ctx) = (self.workflow, self.labels, self.ctx);
         self.block(format!("# {}", plain(&w.title)));
@@ -141,14 +109,6 @@ impl Doc<'_, '_> {
         self.block(table);
     }
 
-    fn prose_section(&mut self, heading: &str, markdown: &str) {
-        if markdown.trim().is_empty() {
-            return;
-        }
-        self.heading(heading);
-        self.block(rewrite(markdown, 2, false, self.ctx));
-    }
-
     fn roles(&mut self) {
         let (w, l) = (self.workflow, self.labels);
         if w.roles.is_empty() {
@@ -172,146 +132,6 @@ impl Doc<'_, '_> {
         }
         self.heading(l.flowchart);
         self.block(format!("```mermaid\n{}```", super::mermaid::mermaid(w, l)));
-    }
-
-    fn steps(&mut self) {
-        let w = self.workflow;
-        if w.nodes.is_empty() {
-            return;
-        }
-        self.heading(self.labels.steps);
-        let mut positions: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, node) in w.nodes.iter().enumerate() {
-            positions.entry(node.id.as_str()).or_insert(i);
-        }
-        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); w.nodes.len()];
-        for (e, edge) in w.edges.iter().enumerate() {
-            if let Some(&i) = positions.get(edge.from.as_str()) {
-                outgoing[i].push(e);
-            }
-        }
-        for (i, node) in w.nodes.iter().enumerate() {
-            self.step(i, node, &outgoing[i], &positions);
-        }
-    }
-
-    fn step(
-        &mut self,
-        index: usize,
-        node: &Node,
-        outgoing: &[usize],
-        positions: &BTreeMap<&str, usize>,
-    ) {
-        let (w, l) = (self.workflow, self.labels);
-        self.block(format!(
-            "<a id=\"{}\"></a>\n### {}. {}",
-            attribute(&step_anchor(&node.id)),
-            node.number,
-            plain(&node.title)
-        ));
-
-        let mut facts: Vec<String> = Vec::new();
-        if !node.roles.is_empty() {
-            let label = if node.roles.len() > 1 {
-                l.roles
-            } else {
-                l.role
-            };
-            let roles: Vec<String> = node.roles.iter().map(|r| plain(r)).collect();
-            facts.push(format!("**{}:** {}", plain(label), roles.join(", ")));
-        }
-        if let Some(within) = node.within {
-            facts.push(format!(
-                "**{}:** {}",
-                plain(l.within),
-                plain(&l.duration(within))
-            ));
-        }
-        if !facts.is_empty() {
-            self.block(facts.join(" · "));
-        }
-
-        if !node.text.trim().is_empty() {
-            self.block(rewrite(&node.text, 3, false, self.ctx));
-        }
-        for line in &node.say {
-            self.block(format!("> **{}:** {}", plain(l.say), self.inline(line)));
-        }
-        self.callouts(&node.callouts);
-
-        if let Some(ask) = node.ask.as_deref().filter(|a| !a.trim().is_empty()) {
-            let mut question = rewrite(ask.trim(), 0, true, self.ctx);
-            if question.ends_with('\\') {
-                // A trailing backslash would escape the closing `**`.
-                question.push('\\');
-            }
-            self.block(format!("**{question}**"));
-        }
-        if node.kind == NodeKind::Decision {
-            let mut list = String::new();
-            for &e in outgoing {
-                let edge = &w.edges[e];
-                let condition = match edge.when.as_deref() {
-                    Some("otherwise") | None => format!("*{}*", plain(l.otherwise)),
-                    Some(condition) => guard_block_syntax(&plain(condition)).into_owned(),
-                };
-                let _ = writeln!(list, "- {condition} → {}", self.target(&edge.to, positions));
-            }
-            self.block(list);
-        } else {
-            for &e in outgoing {
-                let to = &w.edges[e].to;
-                let falls_through = matches!(to, EdgeTo::Node(id)
-                    if positions.get(id.as_str()) == Some(&(index + 1)));
-                if falls_through {
-                    continue;
-                }
-                let target = self.target(to, positions);
-                let line = match to {
-                    EdgeTo::Node(_) => format!("→ {} {target}", plain(l.go_to)),
-                    EdgeTo::End | EdgeTo::Sop(_) => format!("→ {target}"),
-                };
-                self.block(line);
-            }
-        }
-    }
-
-    /// A branch target: a link to the step, the end, or a hand-off.
-    fn target(&self, to: &EdgeTo, positions: &BTreeMap<&str, usize>) -> String {
-        let l = self.labels;
-        match to {
-            EdgeTo::Node(id) => match positions.get(id.as_str()) {
-                Some(&i) => {
-                    let node = &self.workflow.nodes[i];
-                    format!(
-                        "[{}. {}](#{})",
-                        node.number,
-                        plain(&node.title),
-                        step_anchor(id)
-                    )
-                }
-                None => plain(id),
-            },
-            EdgeTo::End => format!("**{}**", plain(l.end)),
-            EdgeTo::Sop(id) => format!(
-                "{} {}",
-                plain(l.hand_off),
-                sop_ref(id, false, false, self.ctx)
-            ),
-        }
-    }
-
-    /// Callouts as GitHub alerts (GitLab draws them too).
-    fn callouts(&mut self, callouts: &[Callout]) {
-        for callout in callouts {
-            let kind = match callout.kind {
-                CalloutKind::Tip => "TIP",
-                CalloutKind::Warning => "WARNING",
-                CalloutKind::Note => "NOTE",
-            };
-            let text = self.inline_at_line_start(&callout.text);
-            self.block(format!("> [!{kind}]\n> {text}"));
-        }
     }
 
     fn definitions(&mut self) {
@@ -393,6 +213,154 @@ impl Doc<'_, '_> {
             );
         }
         self.block(table);
+    }
+
+    fn prose(&mut self, section: Prose, markdown: &str) {
+        if markdown.trim().is_empty() {
+            return;
+        }
+        let heading = match section {
+            Prose::Purpose => self.labels.purpose,
+            Prose::Scope => self.labels.scope,
+        };
+        self.heading(heading);
+        self.block(rewrite(markdown, 2, false, self.ctx));
+    }
+
+    fn steps_start(&mut self) {
+        self.heading(self.labels.steps);
+    }
+
+    fn step(&mut self, step: &Step<'_>, outline: &Outline<'_>) {
+        let (index, node) = (step.index, step.node);
+        let l = self.labels;
+        self.block(format!(
+            "<a id=\"{}\"></a>\n### {}. {}",
+            attribute(&step_anchor(&node.id)),
+            node.number,
+            plain(&node.title)
+        ));
+
+        let mut facts: Vec<String> = Vec::new();
+        if !node.roles.is_empty() {
+            let label = if node.roles.len() > 1 {
+                l.roles
+            } else {
+                l.role
+            };
+            let roles: Vec<String> = node.roles.iter().map(|r| plain(r)).collect();
+            facts.push(format!("**{}:** {}", plain(label), roles.join(", ")));
+        }
+        if let Some(within) = node.within {
+            facts.push(format!(
+                "**{}:** {}",
+                plain(l.within),
+                plain(&l.duration(within))
+            ));
+        }
+        if !facts.is_empty() {
+            self.block(facts.join(" · "));
+        }
+
+        if !node.text.trim().is_empty() {
+            self.block(rewrite(&node.text, 3, false, self.ctx));
+        }
+        for line in &node.say {
+            self.block(format!("> **{}:** {}", plain(l.say), self.inline(line)));
+        }
+        self.callouts(&node.callouts);
+
+        if let Some(ask) = node.ask.as_deref().filter(|a| !a.trim().is_empty()) {
+            let mut question = rewrite(ask.trim(), 0, true, self.ctx);
+            if question.ends_with('\\') {
+                // A trailing backslash would escape the closing `**`.
+                question.push('\\');
+            }
+            self.block(format!("**{question}**"));
+        }
+        if node.kind == NodeKind::Decision {
+            let mut list = String::new();
+            for edge in &step.edges {
+                let condition = match edge.when.as_deref() {
+                    Some("otherwise") | None => format!("*{}*", plain(l.otherwise)),
+                    Some(condition) => guard_block_syntax(&plain(condition)).into_owned(),
+                };
+                let _ = writeln!(list, "- {condition} → {}", self.target(&edge.to, outline));
+            }
+            self.block(list);
+        } else {
+            for edge in &step.edges {
+                let to = &edge.to;
+                if outline.falls_through(index, to) {
+                    continue;
+                }
+                let target = self.target(to, outline);
+                let line = match to {
+                    EdgeTo::Node(_) => format!("→ {} {target}", plain(l.go_to)),
+                    EdgeTo::End | EdgeTo::Sop(_) => format!("→ {target}"),
+                };
+                self.block(line);
+            }
+        }
+    }
+
+    fn steps_end(&mut self) {}
+}
+
+impl Doc<'_, '_> {
+    /// A branch target: a link to the step, the end, or a hand-off.
+    fn target(&self, to: &EdgeTo, outline: &Outline<'_>) -> String {
+        let l = self.labels;
+        match outline.goes(to) {
+            Goes::Step { node, .. } => format!(
+                "[{}. {}](#{})",
+                node.number,
+                plain(&node.title),
+                step_anchor(&node.id)
+            ),
+            Goes::Missing(id) => plain(id),
+            Goes::End => format!("**{}**", plain(l.end)),
+            Goes::Sop(id) => format!(
+                "{} {}",
+                plain(l.hand_off),
+                sop_ref(id, false, false, self.ctx)
+            ),
+        }
+    }
+
+    fn block(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        let text = text.trim_end();
+        if !text.trim().is_empty() {
+            self.blocks.push(text.to_string());
+        }
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.block(format!("## {}", plain(text)));
+    }
+
+    /// Inline Markdown from the file: one line, `[[ID]]` links resolved.
+    fn inline(&self, text: &str) -> String {
+        rewrite(text.trim(), 0, false, self.ctx)
+    }
+
+    /// Inline Markdown that starts a line: list item, alert body.
+    fn inline_at_line_start(&self, text: &str) -> String {
+        rewrite(&guard_block_syntax(text.trim()), 0, false, self.ctx)
+    }
+
+    /// Callouts as GitHub alerts (GitLab draws them too).
+    fn callouts(&mut self, callouts: &[Callout]) {
+        for callout in callouts {
+            let kind = match callout.kind {
+                CalloutKind::Tip => "TIP",
+                CalloutKind::Warning => "WARNING",
+                CalloutKind::Note => "NOTE",
+            };
+            let text = self.inline_at_line_start(&callout.text);
+            self.block(format!("> [!{kind}]\n> {text}"));
+        }
     }
 }
 

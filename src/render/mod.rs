@@ -9,6 +9,7 @@ pub mod json;
 pub mod labels;
 pub mod markdown;
 pub mod mermaid;
+pub mod outline;
 pub mod prose;
 
 use std::path::{Component, Path};
