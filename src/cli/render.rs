@@ -74,6 +74,11 @@ pub fn run(args: Args) -> u8 {
             Ok(Some(text)) => match &args.output {
                 Some(out) => match write_if_changed(out, text.as_bytes()) {
                     Ok(_) => EXIT_CLEAN,
+                    // Not a regular file (a pipe, a device): left alone.
+                    Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => fail(format!(
+                        "{}: {e}; to write to standard output, leave out -o",
+                        out.display()
+                    )),
                     Err(e) => fail(format!("{}: {e}", out.display())),
                 },
                 None => match print(&text) {

@@ -16,4 +16,5 @@ mod render_html;
 mod render_json;
 mod render_markdown;
 mod robustness;
+mod safety;
 mod snapshots;
