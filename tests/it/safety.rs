@@ -1,5 +1,5 @@
-//! Nothing the user owns is lost: the files `sop render -o` writes are
-//! replaced safely, and anything that is not a regular file is left alone.
+//! Nothing the user owns is lost: the files `sop render -o` writes and
+//! the files `sop fmt` rewrites.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -273,4 +273,138 @@ fn render_output_modes_follow_the_umask_or_the_file() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(mode("md/b.md"), 0o644);
+}
+
+const MESSY: &str = "SOP T-1: Title\nPurpose:\n\tWhy.\nSTEPS:\n\tSTEP a: A\n\t\tDo it.   \n";
+
+const TIDY: &str = "sop T-1: Title\n\npurpose:\n  Why.\n\nsteps:\n  step a: A\n    Do it.\n";
+
+fn fmt(dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["fmt"];
+    all.extend_from_slice(args);
+    sop_timed(dir, &all)
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_leaves_read_only_files_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("ro.sop");
+    std::fs::write(&path, MESSY).unwrap();
+    std::fs::write(tmp.path().join("rw.sop"), MESSY).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    // Root may write anything: the mode bits decide, not access(2).
+    let out = fmt(tmp.path(), &["."]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sop: ro.sop: read-only (mode 0444), left unchanged"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out)
+            .contains("Formatted 1 file, 0 already formatted, 1 file not read or not written."),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), MESSY);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+        0o444
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("rw.sop")).unwrap(),
+        TIDY
+    );
+    // --check still reports it.
+    let out = fmt(tmp.path(), &["--check", "ro.sop"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("a.sop");
+    std::fs::write(&path, MESSY).unwrap();
+    for mode in [0o640, 0o604, 0o2775] {
+        std::fs::write(&path, MESSY).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = with_umask("077", tmp.path(), &["fmt", "a.sop"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), TIDY);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777,
+            mode,
+            "mode {mode:o}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_hard_links() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a.sop");
+    std::fs::create_dir(tmp.path().join("other")).unwrap();
+    let b = tmp.path().join("other/b.sop");
+    std::fs::write(&a, MESSY).unwrap();
+    std::fs::hard_link(&a, &b).unwrap();
+    let inode = std::fs::metadata(&a).unwrap().ino();
+    let out = fmt(tmp.path(), &["a.sop"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::metadata(&a).unwrap().ino(), inode, "same inode");
+    assert_eq!(std::fs::metadata(&a).unwrap().nlink(), 2);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), TIDY);
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), TIDY, "both names");
+    assert_eq!(names(tmp.path()), ["a.sop", "other"], "no temporary file");
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_the_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("a.sop");
+    std::fs::write(&path, MESSY).unwrap();
+    if std::os::unix::fs::chown(&path, Some(1234), Some(1234)).is_err() {
+        eprintln!("note: fmt_keeps_the_owner checks the owner only as root; not root here");
+        // Not root: a file of another user's cannot be created here, and
+        // the group is kept (the owner may keep their own group).
+        let out = fmt(tmp.path(), &["a.sop"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        return;
+    }
+    let out = fmt(tmp.path(), &["a.sop"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (1234, 1234));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), TIDY);
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_follows_links_and_refuses_named_pipes() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("real.sop"), MESSY).unwrap();
+    std::os::unix::fs::symlink("real.sop", tmp.path().join("link.sop")).unwrap();
+    let out = fmt(tmp.path(), &["link.sop"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::symlink_metadata(tmp.path().join("link.sop"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("real.sop")).unwrap(),
+        TIDY
+    );
+    // A named pipe is neither waited on nor replaced.
+    mkfifo(&tmp.path().join("pipe.sop"));
+    let out = fmt(tmp.path(), &["pipe.sop"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("named pipe"), "{}", stderr(&out));
+    assert!(is_fifo(&tmp.path().join("pipe.sop")));
 }
