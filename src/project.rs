@@ -98,6 +98,18 @@ pub fn check_paths(
     paths: &[PathBuf],
     today: crate::values::Date,
 ) -> Result<CheckRun, ProjectError> {
+    check_paths_skipping(paths, today, &[])
+}
+
+/// Like [`check_paths`], with the folders `skip` (absolute, symbolic links
+/// resolved) left out of every walk, as if they were not there: the `.sop`
+/// files under them are not SOPs of the project. `sop handbook` skips its
+/// output folder when it lies inside the repository.
+pub fn check_paths_skipping(
+    paths: &[PathBuf],
+    today: crate::values::Date,
+    skip: &[PathBuf],
+) -> Result<CheckRun, ProjectError> {
     let cwd = std::env::current_dir()
         .and_then(|d| d.canonicalize())
         .map_err(|e| ProjectError::Io(PathBuf::from("."), e))?;
@@ -123,7 +135,7 @@ pub fn check_paths(
     let mut targets: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for abs in &absolute {
         if abs.is_dir() {
-            for file in walk(abs, &excluder) {
+            for file in walk_skipping(abs, &excluder, skip) {
                 let shown = display_path(&file, &cwd);
                 targets.insert(file, shown);
             }
@@ -138,11 +150,11 @@ pub fn check_paths(
         .map(Path::to_path_buf)
         .or_else(|| git_root(&anchor));
     let project_files: Vec<PathBuf> = match &root {
-        Some(root) => walk(root, &excluder),
+        Some(root) => walk_skipping(root, &excluder, skip),
         None => absolute
             .iter()
             .filter(|p| p.is_dir())
-            .flat_map(|d| walk(d, &excluder))
+            .flat_map(|d| walk_skipping(d, &excluder, skip))
             .collect(),
     };
     let cross_file = root.is_some() || absolute.iter().any(|p| p.is_dir());
@@ -242,8 +254,19 @@ pub fn is_excluded(
 /// Every `*.sop` file under `dir`, honouring `.gitignore` (inside and outside
 /// git) and the configuration's excludes, sorted.
 pub fn walk(dir: &Path, excluder: &Option<ignore::gitignore::Gitignore>) -> Vec<PathBuf> {
+    walk_skipping(dir, excluder, &[])
+}
+
+/// Like [`walk`], without descending into the folders `skip`.
+pub fn walk_skipping(
+    dir: &Path,
+    excluder: &Option<ignore::gitignore::Gitignore>,
+    skip: &[PathBuf],
+) -> Vec<PathBuf> {
+    let skip = skip.to_vec();
     let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
         .require_git(false)
+        .filter_entry(move |e| !skip.iter().any(|s| e.path() == s))
         .build()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))

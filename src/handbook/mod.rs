@@ -6,9 +6,11 @@
 //! page per role and per tag, a print edition, and an offline search index.
 //! Everything is built into a temporary directory that replaces the output
 //! directory at the end, so a failed build leaves the previous site as it
-//! was. Every link is relative, so the site works from `file://` and from
+//! was; only a folder whose loss costs nothing may be replaced (see
+//! `outdir`). Every link is relative, so the site works from `file://` and from
 //! any sub-path of a web server.
 
+mod outdir;
 mod pages;
 mod search;
 mod serve;
@@ -17,11 +19,12 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use outdir::{listed_files, MARKER};
 pub use serve::serve;
 pub use site::{Entry, Site};
 
 use crate::diagnostics::Severity;
-use crate::project::{check_paths, CheckRun, ProjectError};
+use crate::project::{check_paths_skipping, CheckRun, ProjectError};
 use crate::values::Date;
 
 /// What to build.
@@ -29,7 +32,8 @@ use crate::values::Date;
 pub struct Options {
     /// The repository of `.sop` files.
     pub dir: PathBuf,
-    /// The site's directory; replaced as a whole at the end of the build.
+    /// The site's directory; replaced as a whole at the end of the build,
+    /// if it may be (see `outdir`).
     pub out: PathBuf,
     /// The date reviews are judged against.
     pub today: Date,
@@ -57,6 +61,8 @@ pub enum Error {
     /// Files have errors and `keep_going` was not given; nothing was written.
     Diagnostics(Box<CheckRun>),
     Project(ProjectError),
+    /// The output folder may not be replaced: why, and what to do.
+    Output(String),
     Io(PathBuf, std::io::Error),
 }
 
@@ -69,6 +75,7 @@ impl std::fmt::Display for Error {
                 run.count(Severity::Error)
             ),
             Error::Project(e) => e.fmt(f),
+            Error::Output(message) => f.write_str(message),
             Error::Io(p, e) => write!(f, "{}: {e}", p.display()),
         }
     }
@@ -78,16 +85,23 @@ impl std::error::Error for Error {}
 
 /// Builds the site.
 pub fn build(options: &Options) -> Result<Report, Error> {
-    let run =
-        check_paths(std::slice::from_ref(&options.dir), options.today).map_err(Error::Project)?;
+    let out = outdir::OutDir::check(&options.out, &options.dir).map_err(Error::Output)?;
+    outdir::clean_leftovers(out.parent());
+    // A site inside the repository is not part of it.
+    let run = check_paths_skipping(
+        std::slice::from_ref(&options.dir),
+        options.today,
+        std::slice::from_ref(&out.path),
+    )
+    .map_err(Error::Project)?;
     let has_errors = run.count(Severity::Error) > 0;
     if has_errors && !options.keep_going {
         return Err(Error::Diagnostics(Box::new(run)));
     }
     let site = Site::collect(&run, &options.dir, options.today);
-    let staging = write::Staging::new(&options.out)?;
+    let staging = write::Staging::new(&out)?;
     let written = write::write_site(&site, &run, staging.path(), options)?;
-    staging.commit(&options.out)?;
+    staging.commit(&out, written.files)?;
     Ok(Report {
         sops: site.entries.len(),
         pages: written.pages,

@@ -1,9 +1,13 @@
-//! Nothing the user owns is lost: the files `sop render -o` writes and
-//! the files `sop fmt` rewrites.
+//! Nothing the user owns is lost: the output folder of `sop handbook`, the
+//! files `sop render -o` writes and the files `sop fmt` rewrite. Every test
+//! keeps the user's files and checks them byte for byte afterwards.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crate::support::{sop, Out};
 
 /// A valid SOP.
 fn standalone(id: &str) -> String {
@@ -407,4 +411,418 @@ fn fmt_follows_links_and_refuses_named_pipes() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("named pipe"), "{}", stderr(&out));
     assert!(is_fifo(&tmp.path().join("pipe.sop")));
+}
+
+/// Every file and symbolic link under `root` with its content (a link's
+/// target), and every folder, so that any change shows.
+fn tree(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut map = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                map.insert(relative, target.to_string_lossy().as_bytes().to_vec());
+            } else if meta.is_dir() {
+                map.insert(relative.join(""), b"<dir>".to_vec());
+                stack.push(path);
+            } else {
+                map.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    map
+}
+
+/// A project as a user has it: `sop.yaml`, SOPs in a folder, a README and
+/// a `.git` folder.
+fn project(root: &Path) -> PathBuf {
+    let proj = root.join("proj");
+    std::fs::create_dir_all(proj.join("sops/support")).unwrap();
+    std::fs::create_dir_all(proj.join(".git/objects")).unwrap();
+    std::fs::write(proj.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(proj.join(".git/objects/ab"), [0u8, 1, 2, 255]).unwrap();
+    std::fs::write(proj.join("sop.yaml"), "# project\n").unwrap();
+    std::fs::write(proj.join("README.md"), "# Our SOPs\n").unwrap();
+    std::fs::write(proj.join("sops/a.sop"), standalone("FU-1")).unwrap();
+    std::fs::write(proj.join("sops/support/b.sop"), standalone("FU-2")).unwrap();
+    proj
+}
+
+fn handbook(cwd: &Path, dir: &str, out: &str) -> Out {
+    sop(&["handbook", dir, "-o", out, "--today", "2026-11-23"])
+        .current_dir(cwd)
+        .env("CI", "1")
+        .env("NO_COLOR", "1")
+        .run()
+}
+
+/// `sop handbook` refused to build: exit 2, a message that says why, no
+/// staging folder left, and every file as it was.
+#[track_caller]
+fn refused(cwd: &Path, dir: &str, out: &str, watched: &Path, why: &str) -> Out {
+    let before = tree(watched);
+    let result = handbook(cwd, dir, out);
+    result.code(2);
+    assert!(
+        result.stderr.contains(why) && result.stderr.contains("sop: "),
+        "`{}`: expected {why:?} in\n{}",
+        result.shown,
+        result.stderr
+    );
+    assert_eq!(tree(watched), before, "`{}` changed files", result.shown);
+    result
+}
+
+#[test]
+fn handbook_refuses_the_input_folder_as_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    let out = refused(
+        &proj,
+        "sops",
+        "sops",
+        tmp.path(),
+        "is the folder of the SOPs",
+    );
+    assert!(
+        out.stderr.contains("-o site"),
+        "says what to do: {}",
+        out.stderr
+    );
+    refused(&proj, ".", ".", tmp.path(), "is the folder of the SOPs");
+    // The same folder by another name.
+    refused(
+        &proj,
+        "sops",
+        "./sops/../sops/",
+        tmp.path(),
+        "folder of the SOPs",
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(proj.join("sops"), tmp.path().join("link")).unwrap();
+        refused(
+            tmp.path(),
+            "proj/sops",
+            "link",
+            tmp.path(),
+            "folder of the SOPs",
+        );
+    }
+}
+
+#[test]
+fn handbook_refuses_a_parent_of_the_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    refused(&proj, "sops/support", "sops", tmp.path(), "holds the SOPs");
+    refused(
+        tmp.path(),
+        "proj/sops",
+        "proj",
+        tmp.path(),
+        "holds the SOPs",
+    );
+    refused(tmp.path(), "proj/sops", ".", tmp.path(), "holds the SOPs");
+}
+
+#[test]
+fn handbook_refuses_a_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    refused(
+        &proj,
+        "sops",
+        "README.md",
+        tmp.path(),
+        "README.md is a file",
+    );
+}
+
+#[test]
+fn handbook_refuses_the_current_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    let elsewhere = tmp.path().join("work");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("notes.txt"), "mine").unwrap();
+    refused(
+        &elsewhere,
+        "../proj/sops",
+        ".",
+        tmp.path(),
+        "the current folder",
+    );
+    // Even an empty current folder: the shell would be left in a deleted
+    // folder.
+    std::fs::remove_file(elsewhere.join("notes.txt")).unwrap();
+    refused(
+        &elsewhere,
+        "../proj/sops",
+        ".",
+        tmp.path(),
+        "the current folder",
+    );
+    let _ = proj;
+}
+
+#[test]
+fn handbook_refuses_a_folder_that_is_not_its_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    std::fs::create_dir(proj.join("notes")).unwrap();
+    std::fs::write(proj.join("notes/todo.txt"), "buy milk").unwrap();
+    let out = refused(&proj, "sops", "notes", tmp.path(), "not empty");
+    assert!(out.stderr.contains(".sop-handbook.json"), "{}", out.stderr);
+    // A folder holding only hidden files is not empty either.
+    std::fs::create_dir(proj.join("hidden")).unwrap();
+    std::fs::write(proj.join("hidden/.env"), "KEY=1").unwrap();
+    refused(&proj, "sops", "hidden", tmp.path(), "not empty");
+    // A marker that is not ours does not make a site.
+    std::fs::write(proj.join("notes/.sop-handbook.json"), "{}").unwrap();
+    refused(&proj, "sops", "notes", tmp.path(), "not empty");
+}
+
+#[test]
+fn handbook_replaces_its_own_site_and_keeps_what_the_user_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    handbook(&proj, "sops", "../site").code(0);
+    let site = tmp.path().join("site");
+    let listed = sop::handbook::listed_files(&site).expect("the site has a marker");
+    assert!(listed.contains(&"index.html".to_string()), "{listed:?}");
+    assert!(listed.contains(&"print.html".to_string()), "{listed:?}");
+    assert!(listed.contains(&"sop/FU-1.html".to_string()), "{listed:?}");
+    // Every file of the site is listed, and nothing else.
+    let mut files: Vec<String> = tree(&site)
+        .into_iter()
+        .filter(|(_, v)| v != b"<dir>")
+        .map(|(p, _)| p.to_string_lossy().into_owned())
+        .filter(|p| p != sop::handbook::MARKER)
+        .collect();
+    files.sort();
+    assert_eq!(files, listed);
+
+    // An earlier site is replaced.
+    std::fs::remove_file(proj.join("sops/support/b.sop")).unwrap();
+    handbook(&proj, "sops", "../site").code(0);
+    assert!(!site.join("sop/FU-2.html").exists(), "the old page is gone");
+    assert_eq!(names(tmp.path()), ["proj", "site"], "nothing left behind");
+
+    // A file the user put into the site is theirs: the build is refused.
+    std::fs::write(site.join("CNAME"), "sops.example.com\n").unwrap();
+    std::fs::create_dir(site.join("extra")).unwrap();
+    std::fs::write(site.join("extra/keep.txt"), "mine").unwrap();
+    let out = refused(
+        &proj,
+        "sops",
+        "../site",
+        tmp.path(),
+        "files it did not write",
+    );
+    assert!(
+        out.stderr.contains("CNAME") && out.stderr.contains("extra/keep.txt"),
+        "names them: {}",
+        out.stderr
+    );
+}
+
+#[test]
+fn handbook_builds_into_a_new_or_empty_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    handbook(&proj, "sops", "../empty").code(0);
+    assert!(tmp.path().join("empty/index.html").is_file());
+    handbook(&proj, "sops", "../new/deep/site").code(0);
+    assert!(tmp.path().join("new/deep/site/index.html").is_file());
+    assert_eq!(names(&tmp.path().join("new/deep")), ["site"]);
+    assert_eq!(names(tmp.path()), ["empty", "new", "proj"]);
+}
+
+#[test]
+fn handbook_output_inside_the_repository_is_not_part_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    handbook(&proj, ".", "site").code(0);
+    let site = proj.join("site");
+    assert!(site.join("sop/FU-1.html").is_file());
+    // Suppose the site held a `.sop` file (listed in its marker, so the
+    // site is still ours): it is not an SOP of the project, neither for
+    // the check (it is broken) nor for the pages.
+    std::fs::write(
+        site.join("sop/copy.sop"),
+        "sop FU-1: A copy\nsteps:\n  oops\n",
+    )
+    .unwrap();
+    let marker = site.join(sop::handbook::MARKER);
+    let text = std::fs::read_to_string(&marker).unwrap();
+    let text = text.replacen("\"files\": [", "\"files\": [\n    \"sop/copy.sop\",", 1);
+    std::fs::write(&marker, text).unwrap();
+    let result = handbook(&proj, ".", "site");
+    result.code(0);
+    assert!(!result.stderr.contains("copy.sop"), "{}", result.stderr);
+    assert!(result.stderr.contains("Built 2 SOPs"), "{}", result.stderr);
+    // And `sop check` still sees the whole repository.
+    let check = sop(&["check", "sops"]).current_dir(&proj).run();
+    check.code(0);
+}
+
+#[test]
+fn handbook_follows_a_link_to_its_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    handbook(&proj, "sops", "../real").code(0);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("real", tmp.path().join("site")).unwrap();
+        std::fs::remove_file(proj.join("sops/support/b.sop")).unwrap();
+        handbook(&proj, "sops", "../site").code(0);
+        let link = std::fs::symlink_metadata(tmp.path().join("site")).unwrap();
+        assert!(link.file_type().is_symlink(), "the link stays a link");
+        assert!(!tmp.path().join("real/sop/FU-2.html").exists());
+        assert!(tmp.path().join("real/sop/FU-1.html").exists());
+        assert_eq!(names(tmp.path()), ["proj", "real", "site"]);
+    }
+}
+
+/// A leftover of a killed build: a staging folder with a marker.
+fn leftover(dir: &Path, marker: &str) {
+    std::fs::create_dir_all(dir.join("sop")).unwrap();
+    std::fs::write(dir.join("sop/A.html"), "<p>half").unwrap();
+    std::fs::write(dir.join(".sop-handbook.json"), marker).unwrap();
+}
+
+#[test]
+fn handbook_cleans_up_what_a_killed_build_left_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    let marker = "{\"generator\": \"sop handbook\", \"version\": \"0.1.0\", \"files\": []}";
+    leftover(&tmp.path().join(".sop-handbook-Ab12Cd"), marker);
+    // Killed while writing the marker.
+    leftover(&tmp.path().join(".sop-handbook-Ef34Gh"), "{\"generat");
+    // Killed while deleting the old site.
+    leftover(&tmp.path().join(".sop-handbook-Ij56Kl.old"), marker);
+    // Not ours: no marker, a name that is not a staging name, a file.
+    std::fs::create_dir(tmp.path().join(".sop-handbook-Mn78Op")).unwrap();
+    std::fs::write(tmp.path().join(".sop-handbook-Mn78Op/mine.txt"), "keep").unwrap();
+    std::fs::create_dir(tmp.path().join(".sop-handbook-my-notes")).unwrap();
+    std::fs::write(
+        tmp.path().join(".sop-handbook-my-notes/.sop-handbook.json"),
+        marker,
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join(".sop-handbook-Qr90St"), "a file").unwrap();
+    // Killed before the marker was written, a while ago.
+    let empty = tmp.path().join(".sop-handbook-Uv12Wx");
+    std::fs::create_dir(&empty).unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(&empty)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+
+    let keep: BTreeMap<PathBuf, Vec<u8>> = tree(tmp.path())
+        .into_iter()
+        .filter(|(p, _)| {
+            let s = p.to_string_lossy();
+            s.starts_with(".sop-handbook-Mn78Op")
+                || s.starts_with(".sop-handbook-my-notes")
+                || s.starts_with(".sop-handbook-Qr90St")
+                || s.starts_with("proj")
+        })
+        .collect();
+    handbook(&proj, "sops", "../site").code(0);
+    assert_eq!(
+        names(tmp.path()),
+        [
+            ".sop-handbook-Mn78Op",
+            ".sop-handbook-Qr90St",
+            ".sop-handbook-my-notes",
+            "proj",
+            "site"
+        ]
+    );
+    let after: BTreeMap<PathBuf, Vec<u8>> = tree(tmp.path())
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("site"))
+        .collect();
+    assert_eq!(after, keep, "the user's files are as they were");
+}
+
+/// A real `kill -9` in the middle of a build, then a build that succeeds:
+/// nothing of the killed build remains.
+#[test]
+fn handbook_after_kill_9_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    for i in 0..400 {
+        std::fs::write(
+            proj.join(format!("sops/s{i:03}.sop")),
+            standalone(&format!("GEN-{i:03}")),
+        )
+        .unwrap();
+    }
+    handbook(&proj, "sops", "../site").code(0);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sop"))
+        .args(["handbook", "sops", "-o", "../site", "--today", "2026-11-23"])
+        .current_dir(&proj)
+        .env("CI", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the build has a staging folder, then kill it.
+    let start = Instant::now();
+    let mut seen = false;
+    while start.elapsed() < Duration::from_secs(20) {
+        if names(tmp.path())
+            .iter()
+            .any(|n| n.starts_with(".sop-handbook-"))
+        {
+            seen = true;
+            std::thread::sleep(Duration::from_millis(30));
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    if !seen {
+        eprintln!("note: the build finished before it could be killed");
+    }
+    handbook(&proj, "sops", "../site").code(0);
+    assert_eq!(names(tmp.path()), ["proj", "site"]);
+    assert!(tmp.path().join("site/sop/GEN-399.html").is_file());
+}
+
+/// A folder the site goes into gets the mode the umask says, like any.
+#[cfg(unix)]
+#[test]
+fn handbook_site_folder_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let proj = project(tmp.path());
+    let out = with_umask(
+        "022",
+        &proj,
+        &["handbook", "sops", "-o", "../site", "--today", "2026-11-23"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let mode = |p: &str| {
+        std::fs::metadata(tmp.path().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("site"), 0o755);
+    assert_eq!(mode("site/index.html"), 0o644);
 }
