@@ -98,7 +98,12 @@ pub fn build(options: &Options) -> Result<Report, Error> {
     if has_errors && !options.keep_going {
         return Err(Error::Diagnostics(Box::new(run)));
     }
-    let site = Site::collect(&run, &options.dir, options.today);
+    let logo = run
+        .config
+        .handbook_logo()
+        .map_err(|e| Error::Project(ProjectError::Config(e)))?;
+    let mut site = Site::collect(&run, &options.dir, options.today);
+    site.logo = logo;
     let staging = write::Staging::new(&out)?;
     let written = write::write_site(&site, &run, staging.path(), options)?;
     staging.commit(&out, written.files)?;

@@ -180,12 +180,7 @@ pub fn write_site(
     w.write("assets/site.js", include_str!("assets/site.js").as_bytes())?;
     w.write("assets/sop.css", super::sop_stylesheet().as_bytes())?;
     if let Some(logo) = &site.logo {
-        let bytes = std::fs::read(logo).map_err(|e| Error::Io(logo.clone(), e))?;
-        let name = logo
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        w.write(&format!("assets/{name}"), &bytes)?;
+        w.write(&format!("assets/{}", logo.file_name()), &logo.bytes)?;
     }
     Ok(Written {
         pages: w.pages.into_inner(),

@@ -1,6 +1,7 @@
 //! Nothing the user owns is lost: the output folder of `sop handbook`, the
-//! files `sop render -o` writes and the files `sop fmt` rewrite. Every test
-//! keeps the user's files and checks them byte for byte afterwards.
+//! files `sop render -o` writes, the files `sop fmt` rewrites, and the
+//! handbook's logo. Every test keeps the user's files and checks them byte
+//! for byte afterwards.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -825,4 +826,137 @@ fn handbook_site_folder_follows_the_umask() {
     };
     assert_eq!(mode("site"), 0o755);
     assert_eq!(mode("site/index.html"), 0o644);
+}
+
+/// A project with `sop.yaml` holding `logo:`, and a handbook build of it.
+fn logo_build(tmp: &Path, logo: &str, files: &[(&str, &[u8])]) -> Out {
+    let proj = tmp.join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(proj.join("a.sop"), standalone("FU-1")).unwrap();
+    std::fs::write(
+        proj.join("sop.yaml"),
+        format!("review: every year\nhandbook:\n  title: Ours\n  logo: {logo}\n"),
+    )
+    .unwrap();
+    for (name, bytes) in files {
+        let path = tmp.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    handbook(&proj, ".", "../site")
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+#[track_caller]
+fn logo_refused(logo: &str, files: &[(&str, &[u8])], why: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let result = logo_build(tmp.path(), logo, files);
+    result.code(2);
+    assert!(
+        result.stderr.contains("sop.yaml:4: handbook: logo:") && result.stderr.contains(why),
+        "logo: {logo}: expected {why:?} in\n{}",
+        result.stderr
+    );
+    assert!(!tmp.path().join("site").exists(), "nothing published");
+}
+
+#[test]
+fn handbook_logo_must_lie_inside_the_project() {
+    logo_refused(
+        "../secret.env",
+        &[("secret.env", b"\x89PNG\r\n\x1a\nAPI_KEY=hunter2")],
+        "lies outside the project",
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.png");
+    std::fs::write(&secret, PNG).unwrap();
+    logo_refused(secret.to_str().unwrap(), &[], "lies outside the project");
+    logo_refused("/etc/hostname", &[], "handbook: logo:");
+    logo_refused("missing.png", &[], "does not exist");
+    #[cfg(unix)]
+    {
+        // A link inside the project to a file outside it.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("outside.png"), PNG).unwrap();
+        std::fs::create_dir(tmp.path().join("proj")).unwrap();
+        std::os::unix::fs::symlink("../outside.png", tmp.path().join("proj/logo.png")).unwrap();
+        let result = logo_build(tmp.path(), "logo.png", &[]);
+        result.code(2);
+        assert!(
+            result.stderr.contains("lies outside the project"),
+            "{}",
+            result.stderr
+        );
+    }
+}
+
+#[test]
+fn handbook_logo_must_be_an_image() {
+    logo_refused(
+        "logo.png",
+        &[("proj/logo.png", b"API_KEY=hunter2\n")],
+        "is not a PNG image",
+    );
+    // A real image named like the site's stylesheet.
+    logo_refused(
+        "site.css",
+        &[("proj/site.css", PNG)],
+        "is not an image file",
+    );
+    logo_refused(
+        "assets/site.js",
+        &[("proj/assets/site.js", PNG)],
+        "is not an image file",
+    );
+    logo_refused("logo.jpg", &[("proj/logo.jpg", PNG)], "is not a JPEG image");
+    logo_refused("img", &[("proj/img/x.png", PNG)], "is not an image file");
+    logo_refused(
+        "logo.svg",
+        &[(
+            "proj/logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+        )],
+        "<script>",
+    );
+    logo_refused(
+        "logo.svg",
+        &[(
+            "proj/logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+        )],
+        "event handler",
+    );
+    logo_refused(
+        "logo.svg",
+        &[(
+            "proj/logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"&#106;ava&#x09;script:alert(1)\"><rect/></a></svg>",
+        )],
+        "javascript:",
+    );
+}
+
+#[test]
+fn handbook_logo_gets_a_name_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let result = logo_build(
+        tmp.path(),
+        "brand/Site.PNG",
+        &[("proj/brand/Site.PNG", PNG)],
+    );
+    result.code(0);
+    let site = tmp.path().join("site");
+    let assets = names(&site.join("assets"));
+    let logo = assets
+        .iter()
+        .find(|n| n.starts_with("logo-") && n.ends_with(".png"))
+        .unwrap_or_else(|| panic!("no logo in {assets:?}"));
+    assert_eq!(std::fs::read(site.join("assets").join(logo)).unwrap(), PNG);
+    let css = std::fs::read_to_string(site.join("assets/site.css")).unwrap();
+    assert!(css.contains("header.site"), "the stylesheet is the site's");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains(&format!("src=\"assets/{logo}\"")), "{index}");
+    let page = std::fs::read_to_string(site.join("sop/FU-1.html")).unwrap();
+    assert!(page.contains(&format!("src=\"../assets/{logo}\"")));
 }
