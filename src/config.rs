@@ -9,7 +9,7 @@
 //!   - archive/
 //! handbook:                   # `sop handbook`
 //!   title: Customer Service Handbook
-//!   logo: assets/logo.svg     # relative to this file
+//!   logo: assets/logo.svg     # an image inside this folder, relative to this file
 //!   groups:                   # folder → heading, in this order
 //!     support: Customer support
 //!     billing: Billing and payments
@@ -44,8 +44,12 @@ pub struct Config {
 pub struct HandbookConfig {
     /// The site's title.
     pub title: Option<String>,
-    /// An image file, relative to `sop.yaml`, shown in the page header.
+    /// An image file, relative to `sop.yaml`, shown in the page header;
+    /// checked by [`Config::handbook_logo`] when a handbook is built.
     pub logo: Option<PathBuf>,
+    /// The line of `logo:` in `sop.yaml`, for messages.
+    #[serde(skip)]
+    pub logo_line: Option<usize>,
     /// Folder (relative to the handbook's directory) → group heading, in
     /// the order the index shows them. Other folders follow alphabetically.
     #[serde(default)]
@@ -219,11 +223,110 @@ impl Config {
             }
             config.handbook = HandbookConfig {
                 title: handbook.title,
+                logo_line: handbook.logo.as_ref().and_then(|_| line_of("logo:")),
                 logo: handbook.logo,
                 groups,
             };
         }
         Ok(config)
+    }
+
+    /// Reads and checks `handbook: logo:`: the file must lie inside the
+    /// project (the folder of `sop.yaml`, after resolving `..` and symbolic
+    /// links) and be an image, by its extension and by its content, of at
+    /// most [`LOGO_LIMIT`] bytes; an SVG must hold no script. Anything else
+    /// is a configuration error, so no other file of the machine can be
+    /// published with the site.
+    pub fn handbook_logo(&self) -> Result<Option<Logo>, ConfigError> {
+        let Some(logo) = &self.handbook.logo else {
+            return Ok(None);
+        };
+        let config = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(FILE_NAME));
+        let err = |message: String| ConfigError {
+            path: config.clone(),
+            line: self.handbook.logo_line,
+            message: format!("handbook: logo: `{}` {message}", logo.display()),
+        };
+        let root = self
+            .root()
+            .map(|r| {
+                if r.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    r
+                }
+            })
+            .unwrap_or(Path::new("."));
+        let root = root
+            .canonicalize()
+            .map_err(|e| err(format!("cannot be looked up: {e}")))?;
+        let file = root.join(logo).canonicalize().map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                err(format!(
+                    "does not exist (the path is relative to {FILE_NAME})"
+                ))
+            } else {
+                err(format!("cannot be read: {e}"))
+            }
+        })?;
+        if !file.starts_with(&root) {
+            return Err(err(format!(
+                "lies outside the project, the folder of {FILE_NAME}; put the logo inside it"
+            )));
+        }
+        let kind = file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .and_then(|e| match e.as_str() {
+                "png" => Some(ImageKind::Png),
+                "jpg" | "jpeg" => Some(ImageKind::Jpeg),
+                "gif" => Some(ImageKind::Gif),
+                "svg" => Some(ImageKind::Svg),
+                "webp" => Some(ImageKind::Webp),
+                "ico" => Some(ImageKind::Ico),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                err(
+                    "is not an image file: name a .png, .jpg, .gif, .svg, .webp or .ico file"
+                        .into(),
+                )
+            })?;
+        let meta = std::fs::metadata(&file).map_err(|e| err(format!("cannot be read: {e}")))?;
+        if !meta.is_file() {
+            return Err(err(format!(
+                "is {}, not an image file",
+                crate::output::kind(&meta)
+            )));
+        }
+        if meta.len() > LOGO_LIMIT {
+            return Err(err(format!(
+                "is larger than {} MB; use a smaller image",
+                LOGO_LIMIT >> 20
+            )));
+        }
+        let bytes = std::fs::read(&file).map_err(|e| err(format!("cannot be read: {e}")))?;
+        if ImageKind::sniff(&bytes) != Some(kind) {
+            return Err(err(format!(
+                "is not {}: its content is not that of such an image",
+                kind.name()
+            )));
+        }
+        if kind == ImageKind::Svg {
+            if let Some(found) = svg_danger(&bytes) {
+                return Err(err(format!(
+                    "is an SVG image with {found}, which could run code in the handbook; remove it from the image"
+                )));
+            }
+        }
+        Ok(Some(Logo {
+            bytes,
+            extension: kind.extension(),
+        }))
     }
 
     /// The directory the configuration applies to.
@@ -238,6 +341,205 @@ impl Config {
             .copied()
             .unwrap_or(Some(rule.default_severity))
     }
+}
+
+/// The largest logo accepted, in bytes.
+pub const LOGO_LIMIT: u64 = 10 << 20;
+
+/// The handbook's logo, checked: an image from inside the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    pub bytes: Vec<u8>,
+    /// `png`, `jpg`, `gif`, `svg`, `webp` or `ico`.
+    pub extension: &'static str,
+}
+
+impl Logo {
+    /// The name it is published under in the site's `assets/`:
+    /// `logo-<hash of the content>.<extension>`, which no file of the site
+    /// has, and which changes with the image, so caches see a new logo.
+    pub fn file_name(&self) -> String {
+        // FNV-1a, 64 bits: stable across releases and platforms.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in &self.bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("logo-{hash:016x}.{}", self.extension)
+    }
+}
+
+/// The image formats a logo may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ImageKind {
+    Png,
+    Jpeg,
+    Gif,
+    Svg,
+    Webp,
+    Ico,
+}
+
+impl ImageKind {
+    /// The format of an image from its first bytes (its "magic number");
+    /// for SVG, a text whose first element is `<svg`.
+    fn sniff(bytes: &[u8]) -> Option<ImageKind> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Some(ImageKind::Png);
+        }
+        if bytes.starts_with(b"\xff\xd8\xff") {
+            return Some(ImageKind::Jpeg);
+        }
+        if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+            return Some(ImageKind::Gif);
+        }
+        if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+            return Some(ImageKind::Webp);
+        }
+        if bytes.len() >= 6 && bytes.starts_with(b"\0\0\x01\0") && bytes[4..6] != [0, 0] {
+            return Some(ImageKind::Ico);
+        }
+        is_svg(bytes).then_some(ImageKind::Svg)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ImageKind::Png => "a PNG image",
+            ImageKind::Jpeg => "a JPEG image",
+            ImageKind::Gif => "a GIF image",
+            ImageKind::Svg => "an SVG image",
+            ImageKind::Webp => "a WebP image",
+            ImageKind::Ico => "an icon (.ico)",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            ImageKind::Png => "png",
+            ImageKind::Jpeg => "jpg",
+            ImageKind::Gif => "gif",
+            ImageKind::Svg => "svg",
+            ImageKind::Webp => "webp",
+            ImageKind::Ico => "ico",
+        }
+    }
+}
+
+/// Whether `bytes` are an SVG document: UTF-8 text whose first element,
+/// after an XML declaration, comments and a doctype, is `<svg`.
+fn is_svg(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    loop {
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>").map(|i| i + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|i| i + 3)
+        } else if rest.starts_with("<!") {
+            rest.find('>').map(|i| i + 1)
+        } else {
+            break;
+        };
+        match skip {
+            Some(i) => rest = rest[i..].trim_start(),
+            None => return false,
+        }
+    }
+    rest.strip_prefix("<svg")
+        .and_then(|r| r.chars().next())
+        .is_some_and(|c| c.is_whitespace() || c == '>' || c == '/')
+}
+
+/// What in an SVG could run code when the file is opened from the site:
+/// a script element, an event handler attribute (`onload=`…), a
+/// `javascript:` URL, or embedded HTML. Numeric character references are
+/// decoded first and, for URLs, the whitespace browsers ignore is removed,
+/// so `&#106;ava&#x09;script:` is found too.
+fn svg_danger(bytes: &[u8]) -> Option<&'static str> {
+    let text = decode_references(&String::from_utf8_lossy(bytes)).to_ascii_lowercase();
+    if text.contains("<script") {
+        return Some("a <script> element");
+    }
+    if text.contains("<foreignobject") {
+        return Some("a <foreignObject> element");
+    }
+    let squeezed: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect();
+    if squeezed.contains("javascript:") || squeezed.contains("vbscript:") {
+        return Some("a javascript: URL");
+    }
+    if squeezed.contains("data:text/html") || squeezed.contains("data:application/xhtml") {
+        return Some("an embedded HTML document");
+    }
+    // An attribute `on…=` in a tag: `on` after whitespace, a quote or `/`
+    // (which separate attributes), letters, then `=` (maybe after spaces).
+    let b = text.as_bytes();
+    let mut in_tag = false;
+    for i in 0..b.len() {
+        match b[i] {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            b'o' if in_tag
+                && i > 0
+                && b.get(i + 1) == Some(&b'n')
+                && matches!(
+                    b[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'"' | b'\'' | b'/'
+                ) =>
+            {
+                let mut j = i + 2;
+                while j < b.len() && b[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                while j > i + 2 && j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if j > i + 2 && b.get(j) == Some(&b'=') {
+                    return Some("an event handler attribute (on…=)");
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `text` with numeric character references (`&#106;`, `&#x6A;`) decoded.
+fn decode_references(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("&#") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let (digits, radix) = match after.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (after, 10),
+        };
+        let len = digits
+            .find(|c: char| !c.is_digit(radix))
+            .unwrap_or(digits.len());
+        let value = (len > 0)
+            .then(|| u32::from_str_radix(&digits[..len], radix).ok())
+            .flatten()
+            .and_then(char::from_u32);
+        match value {
+            Some(c) => {
+                out.push(c);
+                let consumed = &digits[len..];
+                rest = consumed.strip_prefix(';').unwrap_or(consumed);
+            }
+            None => {
+                out.push_str("&#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -294,6 +596,86 @@ mod tests {
         );
         let bad = Config::parse(Path::new("sop.yaml"), "handbook:\n  colour: red\n").unwrap_err();
         assert_eq!(bad.line, Some(2), "{bad}");
+    }
+
+    #[test]
+    fn images_are_known_by_their_content() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(ImageKind::sniff(png), Some(ImageKind::Png));
+        assert_eq!(
+            ImageKind::sniff(b"\xff\xd8\xff\xe0JFIF"),
+            Some(ImageKind::Jpeg)
+        );
+        assert_eq!(ImageKind::sniff(b"GIF89a...."), Some(ImageKind::Gif));
+        assert_eq!(
+            ImageKind::sniff(b"RIFF\x10\0\0\0WEBPVP8 "),
+            Some(ImageKind::Webp)
+        );
+        assert_eq!(
+            ImageKind::sniff(b"\0\0\x01\0\x01\0\x10\x10"),
+            Some(ImageKind::Ico)
+        );
+        let svg = "\u{feff}<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<!DOCTYPE svg>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+        assert_eq!(ImageKind::sniff(svg.as_bytes()), Some(ImageKind::Svg));
+        for not_an_image in [
+            &b"API_KEY=hunter2\n"[..],
+            b"",
+            b"<svgx/>",
+            b"<html><svg/></html>",
+            b"<!-- never closed <svg/>",
+            b"RIFF\0\0\0\0WAVE",
+            b"\0\0\x01\0\0\0",
+        ] {
+            assert_eq!(ImageKind::sniff(not_an_image), None, "{not_an_image:?}");
+        }
+    }
+
+    #[test]
+    fn svg_that_could_run_code_is_found() {
+        let danger = [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg><SCRIPT src=x></SCRIPT></svg>",
+            "<svg onload=\"alert(1)\"/>",
+            "<svg/onload=alert(1)>",
+            "<svg><rect ONclick = 'x'/></svg>",
+            "<svg><a href=\"javascript:alert(1)\"><rect/></a></svg>",
+            "<svg><a href=\"&#106;ava&#x09;script&#58;alert(1)\"/></svg>",
+            "<svg><a href=\"java\nscript:x\"/></svg>",
+            "<svg><set attributeName=\"href\" to=\"javascript:x\"/></svg>",
+            "<svg><foreignObject><div/></foreignObject></svg>",
+            "<svg><a href=\"data:text/html,<b>x</b>\"/></svg>",
+        ];
+        for svg in danger {
+            assert!(svg_danger(svg.as_bytes()).is_some(), "{svg}");
+        }
+        let fine = [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><circle cx=\"5\" cy=\"5\" r=\"4\" fill=\"#0a0\"/></svg>",
+            "<svg><text>Go on = now &#169; 2026</text><stop offset=\"1\"/></svg>",
+            "<svg><g id=\"one\" class=\"onward\"/></svg>",
+        ];
+        for svg in fine {
+            assert_eq!(svg_danger(svg.as_bytes()), None, "{svg}");
+        }
+        assert_eq!(
+            decode_references("&#106;&#x61;&#X76;&#;&#xZZ;&#99999999999;"),
+            "jav&#;&#xZZ;&#99999999999;"
+        );
+    }
+
+    #[test]
+    fn logo_names_depend_on_the_content_only() {
+        let a = Logo {
+            bytes: b"one".to_vec(),
+            extension: "png",
+        };
+        let b = Logo {
+            bytes: b"two".to_vec(),
+            extension: "png",
+        };
+        assert!(a.file_name().starts_with("logo-") && a.file_name().ends_with(".png"));
+        assert_eq!(a.file_name().len(), "logo-".len() + 16 + ".png".len());
+        assert_ne!(a.file_name(), b.file_name());
+        assert_eq!(a.file_name(), a.clone().file_name());
     }
 
     #[test]

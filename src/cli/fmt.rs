@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::fmt::{format_document_with, FormatError, FormatOptions};
-use crate::output::write_atomic;
+use crate::output::{rewrite, Snapshot};
 use crate::source::Source;
 use crate::syntax;
 use crate::workspace::Workspace;
@@ -70,6 +70,7 @@ pub fn run(args: Args) -> u8 {
     let mut changed = 0;
     let mut unchanged = 0;
     let mut refused = 0;
+    let mut failed = 0;
     let mut diffs = String::new();
     for (path, outcome) in files.iter().zip(&outcomes) {
         match outcome {
@@ -84,6 +85,7 @@ pub fn run(args: Args) -> u8 {
             }
             Outcome::Io(message) => {
                 eprintln!("sop: {}: {message}", path.display());
+                failed += 1;
                 code = EXIT_FAILURE;
             }
         }
@@ -94,7 +96,10 @@ pub fn run(args: Args) -> u8 {
         }
     }
     if !files.is_empty() {
-        eprintln!("{}", summary(args.check, changed, unchanged, refused));
+        eprintln!(
+            "{}",
+            summary(args.check, changed, unchanged, refused, failed)
+        );
     }
     if refused > 0 || (args.check && changed > 0) {
         code = code.max(EXIT_DIAGNOSTICS);
@@ -102,7 +107,7 @@ pub fn run(args: Args) -> u8 {
     code
 }
 
-fn summary(check: bool, changed: usize, unchanged: usize, refused: usize) -> String {
+fn summary(check: bool, changed: usize, unchanged: usize, refused: usize, failed: usize) -> String {
     let files = |n: usize| format!("{n} {}", if n == 1 { "file" } else { "files" });
     let mut text = if check {
         format!(
@@ -117,6 +122,9 @@ fn summary(check: bool, changed: usize, unchanged: usize, refused: usize) -> Str
     };
     if refused > 0 {
         text.push_str(&format!(", {} with errors left unchanged", files(refused)));
+    }
+    if failed > 0 {
+        text.push_str(&format!(", {} not read or not written", files(failed)));
     }
     text.push('.');
     text
@@ -135,11 +143,12 @@ fn report(path: &Path, error: &FormatError) {
 }
 
 fn format_file(path: &Path, options: &FormatOptions, check: bool) -> Outcome {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let snapshot = match Snapshot::read(path) {
+        Ok(s) => s,
         Err(e) => return Outcome::Io(e.to_string()),
     };
-    let formatted = match format_bytes(path, &bytes, options) {
+    let bytes = &snapshot.bytes;
+    let formatted = match format_bytes(path, bytes, options) {
         Ok(text) => text,
         Err(e) => return Outcome::Refused(e),
     };
@@ -147,9 +156,11 @@ fn format_file(path: &Path, options: &FormatOptions, check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if check {
-        return Outcome::Changed(diff(path, &bytes, &formatted));
+        return Outcome::Changed(diff(path, bytes, &formatted));
     }
-    match write_in_place(path, formatted.as_bytes()) {
+    // Read-only files, an owner that cannot be kept and edits saved while
+    // formatting leave the file as it is; see `output::rewrite`.
+    match rewrite(&snapshot, formatted.as_bytes()) {
         Ok(()) => Outcome::Changed(String::new()),
         Err(e) => Outcome::Io(e.to_string()),
     }
@@ -159,19 +170,6 @@ fn format_bytes(path: &Path, bytes: &[u8], options: &FormatOptions) -> Result<St
     let source = Source::from_bytes(path, bytes);
     let doc = syntax::parse(&source);
     format_document_with(&source, &doc, options)
-}
-
-/// Replaces a file's content atomically, keeping its permissions; a
-/// symbolic link keeps pointing at the file it pointed at.
-fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target = if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
-        std::fs::canonicalize(path)?
-    } else {
-        path.to_path_buf()
-    };
-    let permissions = std::fs::metadata(&target)?.permissions();
-    write_atomic(&target, bytes)?;
-    std::fs::set_permissions(&target, permissions)
 }
 
 /// A unified diff with `--- a/path` and `+++ b/path` headers.

@@ -14,7 +14,9 @@ pub struct Args {
     /// The repository of `.sop` files.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// The site's directory (replaced as a whole when the build succeeds).
+    /// The site's directory, replaced as a whole when the build succeeds:
+    /// a new or empty folder, or a site `sop handbook` wrote before; never
+    /// the folder of the SOPs or one that holds it.
     #[arg(short, long, value_name = "OUTDIR")]
     output: PathBuf,
     /// The date review states are judged against (default: today).

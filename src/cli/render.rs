@@ -115,7 +115,14 @@ fn render_file(
     match out {
         Some(out) => write_if_changed(out, text.as_bytes())
             .map(|_| ())
-            .map_err(|e| format!("{}: {e}", out.display())),
+            .map_err(|e| match e.kind() {
+                // Not a regular file (a pipe, a device): left alone.
+                std::io::ErrorKind::InvalidInput => format!(
+                    "{}: {e}; to write to standard output, leave out -o",
+                    out.display()
+                ),
+                _ => format!("{}: {e}", out.display()),
+            }),
         None => print(&text).map_err(|e| format!("cannot write the output: {e}")),
     }
 }

@@ -6,9 +6,11 @@
 //! page per role and per tag, a print edition, and an offline search index.
 //! Everything is built into a temporary directory that replaces the output
 //! directory at the end, so a failed build leaves the previous site as it
-//! was. Every link is relative, so the site works from `file://` and from
+//! was; only a folder whose loss costs nothing may be replaced (see
+//! `outdir`). Every link is relative, so the site works from `file://` and from
 //! any sub-path of a web server.
 
+mod outdir;
 mod pages;
 mod search;
 mod serve;
@@ -17,6 +19,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use outdir::{listed_files, MARKER};
 pub use serve::{serve, Limits, Server, CONTENT_SECURITY_POLICY};
 pub use site::{Entry, Site};
 
@@ -29,7 +32,8 @@ use crate::workspace::{CheckRun, Discover, Workspace, WorkspaceError};
 pub struct Options {
     /// The repository of `.sop` files.
     pub dir: PathBuf,
-    /// The site's directory; replaced as a whole at the end of the build.
+    /// The site's directory; replaced as a whole at the end of the build,
+    /// if it may be (see `outdir`).
     pub out: PathBuf,
     /// The date reviews are judged against.
     pub today: Date,
@@ -57,6 +61,8 @@ pub enum Error {
     /// Files have errors and `keep_going` was not given; nothing was written.
     Diagnostics(Box<CheckRun>),
     Workspace(WorkspaceError),
+    /// The output folder may not be replaced: why, and what to do.
+    Output(String),
     Io(PathBuf, std::io::Error),
 }
 
@@ -69,6 +75,7 @@ impl std::fmt::Display for Error {
                 run.count(Severity::Error)
             ),
             Error::Workspace(e) => e.fmt(f),
+            Error::Output(message) => f.write_str(message),
             Error::Io(p, e) => write!(f, "{}: {e}", p.display()),
         }
     }
@@ -78,10 +85,12 @@ impl std::error::Error for Error {}
 
 /// Builds the site.
 pub fn build(options: &Options) -> Result<Report, Error> {
+    let out = outdir::OutDir::check(&options.out, &options.dir).map_err(Error::Output)?;
+    outdir::clean_leftovers(out.parent());
     // The site's folder may lie inside the repository: its files are not
     // SOPs of the project.
     let discover = Discover {
-        skip: vec![options.out.clone()],
+        skip: vec![out.path.clone()],
     };
     let workspace = Workspace::discover_with(std::slice::from_ref(&options.dir), discover)
         .map_err(Error::Workspace)?;
@@ -90,10 +99,15 @@ pub fn build(options: &Options) -> Result<Report, Error> {
     if has_errors && !options.keep_going {
         return Err(Error::Diagnostics(Box::new(run)));
     }
-    let site = Site::collect(&run, workspace.config(), &options.dir, options.today);
-    let staging = write::Staging::new(&options.out)?;
+    let logo = workspace
+        .config()
+        .handbook_logo()
+        .map_err(|e| Error::Workspace(WorkspaceError::Config(e)))?;
+    let mut site = Site::collect(&run, workspace.config(), &options.dir, options.today);
+    site.logo = logo;
+    let staging = write::Staging::new(&out)?;
     let written = write::write_site(&site, &run, staging.path(), options)?;
-    staging.commit(&options.out)?;
+    staging.commit(&out, written.files)?;
     Ok(Report {
         sops: site.entries.len(),
         pages: written.pages,

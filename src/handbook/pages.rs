@@ -73,11 +73,10 @@ pub fn layout(
     let logo = site
         .logo
         .as_ref()
-        .and_then(|l| l.file_name())
-        .map(|name| {
+        .map(|l| {
             format!(
                 "<img class=\"logo\" src=\"{up}assets/{}\" alt=\"\">",
-                esc(&encode(&name.to_string_lossy()))
+                esc(&encode(&l.file_name()))
             )
         })
         .unwrap_or_default();

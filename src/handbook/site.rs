@@ -37,7 +37,8 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct Site {
     pub title: String,
-    pub logo: Option<PathBuf>,
+    /// The checked `handbook: logo:`.
+    pub logo: Option<crate::config::Logo>,
     pub today: Date,
     pub entries: Vec<Entry>,
     /// SOP id → index in `entries`.
@@ -130,11 +131,7 @@ impl Site {
                 .title
                 .clone()
                 .unwrap_or_else(|| "SOP handbook".to_string()),
-            logo: config
-                .handbook
-                .logo
-                .as_ref()
-                .and_then(|l| config.root().map(|r| r.join(l))),
+            logo: None,
             today,
             entries,
             by_id,

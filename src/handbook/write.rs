@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::outdir::{self, Marker, OutDir, STAGING_PREFIX};
 use super::pages::{self, encode, esc, slug};
 use super::site::Site;
 use super::{search, Error, Options};
@@ -12,50 +13,78 @@ use crate::render::RenderContext;
 use crate::workspace::CheckRun;
 
 /// A directory the site is built in, next to its destination so the final
-/// rename stays on one file system. Removed on drop unless committed.
+/// rename stays on one file system. It holds a locked marker from the
+/// start (see `outdir`), and is removed on drop unless committed.
 pub struct Staging {
-    dir: Option<tempfile::TempDir>,
+    dir: Option<PathBuf>,
+    marker: Option<Marker>,
 }
 
 impl Staging {
-    pub fn new(out: &Path) -> Result<Staging, Error> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+    pub fn new(out: &OutDir) -> Result<Staging, Error> {
+        let parent = out.parent().to_path_buf();
         std::fs::create_dir_all(&parent).map_err(|e| Error::Io(parent.clone(), e))?;
+        // Created with the mode the umask gives, like any folder: the site
+        // must be readable by a web server, not only by its builder.
         let dir = tempfile::Builder::new()
-            .prefix(".sop-handbook-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(&parent)
-            .map_err(|e| Error::Io(parent.clone(), e))?;
-        Ok(Staging { dir: Some(dir) })
+            .map_err(|e| Error::Io(parent.clone(), e))?
+            .keep();
+        let mut staging = Staging {
+            dir: Some(dir.clone()),
+            marker: None,
+        };
+        staging.marker = Some(Marker::create(&dir).map_err(|e| Error::Io(dir.clone(), e))?);
+        Ok(staging)
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.as_ref().map_or(Path::new("."), |d| d.path())
+        self.dir.as_deref().unwrap_or(Path::new("."))
     }
 
-    /// Replaces `out` with the staged site. The old site is moved aside and
-    /// deleted only once the new one is in place.
-    pub fn commit(mut self, out: &Path) -> Result<(), Error> {
-        let Some(dir) = self.dir.take() else {
+    /// Replaces `out` with the staged site, whose files are `files`. The
+    /// old site is moved aside and deleted only once the new one is in
+    /// place. `out` is checked again first, in case it changed during the
+    /// build.
+    pub fn commit(mut self, out: &OutDir, files: Vec<String>) -> Result<(), Error> {
+        let Some(staged) = self.dir.clone() else {
             return Ok(());
         };
-        let staged = dir.keep();
-        let io = |e| Error::Io(out.to_path_buf(), e);
-        if out.exists() {
-            let old = staged.with_extension("old");
-            std::fs::rename(out, &old).map_err(io)?;
-            if let Err(e) = std::fs::rename(&staged, out) {
-                let _ = std::fs::rename(&old, out);
-                let _ = std::fs::remove_dir_all(&staged);
-                return Err(io(e));
+        if let Some(marker) = &mut self.marker {
+            marker
+                .finish(files)
+                .map_err(|e| Error::Io(staged.join(outdir::MARKER), e))?;
+        }
+        out.replaceable().map_err(Error::Output)?;
+        let io = |e| Error::Io(out.shown.clone(), e);
+        let target = &out.path;
+        match std::fs::symlink_metadata(target) {
+            Ok(_) => {
+                let _lock = outdir::lock_site(target);
+                let old = staged.with_extension("old");
+                std::fs::rename(target, &old).map_err(io)?;
+                if let Err(e) = std::fs::rename(&staged, target) {
+                    let _ = std::fs::rename(&old, target);
+                    return Err(io(e));
+                }
+                self.dir = None;
+                let _ = outdir::remove_marked(&old);
             }
-            let _ = std::fs::remove_dir_all(&old);
-        } else {
-            std::fs::rename(&staged, out).map_err(io)?;
+            Err(_) => {
+                std::fs::rename(&staged, target).map_err(io)?;
+                self.dir = None;
+            }
         }
         Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            let _ = outdir::remove_marked(&dir);
+        }
     }
 }
 
@@ -63,12 +92,15 @@ impl Staging {
 pub struct Written {
     pub pages: usize,
     pub bytes: u64,
+    /// Every file written, relative to the site, for its marker.
+    pub files: Vec<String>,
 }
 
 struct Writer<'r> {
     root: &'r Path,
     pages: std::sync::atomic::AtomicUsize,
     bytes: std::sync::atomic::AtomicU64,
+    files: std::sync::Mutex<Vec<String>>,
 }
 
 impl Writer<'_> {
@@ -78,6 +110,7 @@ impl Writer<'_> {
             std::fs::create_dir_all(parent).map_err(|e| Error::Io(parent.to_path_buf(), e))?;
         }
         std::fs::write(&path, contents).map_err(|e| Error::Io(path.clone(), e))?;
+        self.wrote(relative);
         if relative.ends_with(".html") {
             self.pages
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -85,6 +118,12 @@ impl Writer<'_> {
         self.bytes
             .fetch_add(contents.len() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    fn wrote(&self, relative: &str) {
+        if let Ok(mut files) = self.files.lock() {
+            files.push(relative.to_string());
+        }
     }
 }
 
@@ -98,6 +137,7 @@ pub fn write_site(
         root,
         pages: Default::default(),
         bytes: Default::default(),
+        files: Default::default(),
     };
     let progress = progress_bar(options.progress, site.entries.len() as u64);
     let link = |id: &str| {
@@ -140,16 +180,12 @@ pub fn write_site(
     w.write("assets/site.js", include_str!("assets/site.js").as_bytes())?;
     w.write("assets/sop.css", super::sop_stylesheet().as_bytes())?;
     if let Some(logo) = &site.logo {
-        let bytes = std::fs::read(logo).map_err(|e| Error::Io(logo.clone(), e))?;
-        let name = logo
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        w.write(&format!("assets/{name}"), &bytes)?;
+        w.write(&format!("assets/{}", logo.file_name()), &logo.bytes)?;
     }
     Ok(Written {
         pages: w.pages.into_inner(),
         bytes: w.bytes.into_inner(),
+        files: w.files.into_inner().unwrap_or_default(),
     })
 }
 
@@ -165,6 +201,7 @@ fn write_pages_and_print(
 ) -> Result<(), Error> {
     let path = w.root.join("print.html");
     let file = std::fs::File::create(&path).map_err(|e| Error::Io(path.clone(), e))?;
+    w.wrote("print.html");
     let mut out = std::io::BufWriter::new(file);
     let io = |e| Error::Io(path.clone(), e);
     let mut toc = String::from("<h1>");

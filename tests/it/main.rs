@@ -16,6 +16,7 @@ mod render_html;
 mod render_json;
 mod render_markdown;
 mod robustness;
+mod safety;
 mod schema;
 mod serve;
 mod snapshots;
