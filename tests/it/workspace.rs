@@ -248,3 +248,54 @@ fn fmt_reads_the_configuration_once() {
         .count();
     assert_eq!(opened, 1, "sop.yaml was opened {opened} times:\n{trace}");
 }
+
+/// A folder the walk cannot read is reported (exit 2), never skipped in
+/// silence. Root reads every folder, so as root the command runs as
+/// `nobody` through `setpriv`.
+#[test]
+fn an_unreadable_folder_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = project();
+    write(project.path(), "locked/c.sop", &sop_text("C-1", "end"));
+    for dir in [project.path(), &project.path().join("team")] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for file in ["sop.yaml", "b.sop", "team/a.sop", "locked/c.sop"] {
+        let path = project.path().join(file);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let locked = project.path().join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let as_root = running_as_root();
+    if as_root && !external_tool(module_path!(), "setpriv", "util-linux") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_sop");
+    let mut cmd = if as_root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    let out = cmd
+        .args(["check", "--today", TODAY, "."])
+        .current_dir(project.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("locked") && stderr.contains("Permission denied"),
+        "{stderr}"
+    );
+}
+
+fn running_as_root() -> bool {
+    // The owner of a file this process just created is its effective uid.
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    probe.as_file().metadata().unwrap().uid() == 0
+}
