@@ -7,9 +7,7 @@
 //! links (a page never fetches anything), and `[[ID]]` becomes a link to
 //! the other SOP, or a styled span when there is no page to link to.
 
-use pulldown_cmark::{
-    html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, TextMergeStream,
-};
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::RenderContext;
 
@@ -144,7 +142,7 @@ fn safe_events<'a>(
     heading_offset: u8,
     ctx: &RenderContext<'_>,
 ) -> Vec<Event<'a>> {
-    let parser = TextMergeStream::new(Parser::new_ext(markdown, markdown_options()));
+    let parser = text_runs(markdown);
     let mut out: Vec<Event<'a>> = Vec::new();
     // For each open link or image: whether its tags were emitted, whether
     // it is an image written as a link, and where an image's address
@@ -152,7 +150,7 @@ fn safe_events<'a>(
     let mut open: Vec<(bool, bool, usize)> = Vec::new();
     let mut links_open = 0usize;
     let mut in_html_block = false;
-    for event in parser {
+    for (event, after_escape) in parser {
         match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -247,7 +245,9 @@ fn safe_events<'a>(
                 }
             }
             Event::Html(text) | Event::InlineHtml(text) => out.push(Event::Text(text)),
-            Event::Text(text) => push_text_with_sop_refs(&mut out, text, links_open > 0, ctx),
+            Event::Text(text) => {
+                push_text_with_sop_refs(&mut out, text, after_escape, links_open > 0, ctx)
+            }
             other => out.push(other),
         }
     }
@@ -275,11 +275,43 @@ fn demote(level: HeadingLevel, offset: u8) -> HeadingLevel {
     }
 }
 
-/// Splits text around `[[ID]]` links (the same rule the parser uses to
-/// collect them: an id between `[[` and `]]`, spaces around it trimmed).
+/// The parser's events with adjacent text merged (the parser splits text
+/// at `[`), each text run marked when it starts right after a backslash
+/// escape: `\[[ID]]` is literal text, as the parser of `.sop` files says.
+fn text_runs(markdown: &str) -> Vec<(Event<'_>, bool)> {
+    let mut out: Vec<(Event<'_>, bool)> = Vec::new();
+    let mut run_end = usize::MAX;
+    for (event, range) in Parser::new_ext(markdown, markdown_options()).into_offset_iter() {
+        match event {
+            Event::Text(text) => {
+                if let (Some((Event::Text(last), _)), true) =
+                    (out.last_mut(), run_end == range.start)
+                {
+                    let mut joined = last.to_string();
+                    joined.push_str(&text);
+                    *last = joined.into();
+                } else {
+                    let after_escape = markdown[..range.start].ends_with('\\');
+                    out.push((Event::Text(text), after_escape));
+                }
+                run_end = range.end;
+            }
+            other => {
+                run_end = usize::MAX;
+                out.push((other, false));
+            }
+        }
+    }
+    out
+}
+
+/// Splits text around `[[ID]]` links (found by the one scanner,
+/// [`crate::ids::sop_links`]); `after_escape` keeps a link at the very start
+/// as text.
 fn push_text_with_sop_refs<'a>(
     out: &mut Vec<Event<'a>>,
     text: CowStr<'a>,
+    after_escape: bool,
     in_link: bool,
     ctx: &RenderContext<'_>,
 ) {
@@ -287,28 +319,22 @@ fn push_text_with_sop_refs<'a>(
         out.push(Event::Text(text));
         return;
     }
-    let mut rest: &str = &text;
     let mut pieces: Vec<Event<'a>> = Vec::new();
-    while let Some(open) = rest.find("[[") {
-        let Some(len) = rest[open + 2..].find("]]") else {
-            break;
-        };
-        let inner = rest[open + 2..open + 2 + len].trim();
-        let end = open + 2 + len + 2;
-        if crate::ids::is_valid_id(inner) {
-            if open > 0 {
-                pieces.push(Event::Text(rest[..open].to_string().into()));
-            }
-            let mut html = String::new();
-            sop_ref(&mut html, inner, !in_link, ctx);
-            pieces.push(Event::InlineHtml(html.into()));
-        } else {
-            pieces.push(Event::Text(rest[..end].to_string().into()));
+    let mut at = 0;
+    for link in crate::ids::sop_links(&text) {
+        if after_escape && link.range.start == 0 {
+            continue;
         }
-        rest = &rest[end..];
+        if link.range.start > at {
+            pieces.push(Event::Text(text[at..link.range.start].to_string().into()));
+        }
+        let mut html = String::new();
+        sop_ref(&mut html, link.id, !in_link, ctx);
+        pieces.push(Event::InlineHtml(html.into()));
+        at = link.range.end;
     }
-    if !rest.is_empty() {
-        pieces.push(Event::Text(rest.to_string().into()));
+    if at < text.len() {
+        pieces.push(Event::Text(text[at..].to_string().into()));
     }
     out.extend(pieces);
 }
@@ -437,6 +463,18 @@ mod tests {
             out.contains("<a class=\"sop-ref\" href=\"CS-014.html\">CS-014</a>"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn an_escaped_reference_stays_text() {
+        let html = blocks(r"Not \[[CS-014]], but [[CS-015]]; a\[[X]] too.");
+        assert!(html.contains("Not [[CS-014]], but "), "{html}");
+        assert!(
+            html.contains("<span class=\"sop-ref\">CS-015</span>"),
+            "{html}"
+        );
+        assert!(html.contains("a[[X]] too"), "{html}");
+        assert_eq!(html.matches("sop-ref").count(), 1, "{html}");
     }
 
     #[test]

@@ -299,3 +299,49 @@ fn running_as_root() -> bool {
     let probe = tempfile::NamedTempFile::new().unwrap();
     probe.as_file().metadata().unwrap().uid() == 0
 }
+
+/// The parser, the checks and both page renderers agree on what an
+/// `[[ID]]` link is: one scanner (`src/ids.rs`). An escaped `\[[ID]]` is
+/// text everywhere.
+#[test]
+fn an_escaped_link_is_text_for_check_and_every_renderer() {
+    let project = project();
+    let text = sop_text("C-1", "[[B-1]]").replace(
+        "  step a: Act\n",
+        "  step a: Act\n    Write \\[[NOPE-1]] in the ticket, then read [[B-1]].\n",
+    );
+    write(project.path(), "c.sop", &text);
+    let check = sop(&["check", "--today", TODAY, "c.sop"])
+        .current_dir(project.path())
+        .run();
+    check.code(0);
+    let html = sop(&["render", "c.sop", "--to", "html", "--today", TODAY])
+        .current_dir(project.path())
+        .run();
+    html.code(0);
+    assert!(
+        html.stdout.contains("Write [[NOPE-1]] in the ticket"),
+        "{}",
+        html.stdout
+    );
+    assert_eq!(
+        html.stdout.matches("class=\"sop-ref\"").count(),
+        2,
+        "{}",
+        html.stdout
+    );
+    let md = sop(&["render", "c.sop", "--to", "md", "--today", TODAY])
+        .current_dir(project.path())
+        .run();
+    md.code(0);
+    assert!(
+        md.stdout.contains("Write \\[[NOPE-1]] in the ticket"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        !md.stdout.contains("NOPE-1**") && !md.stdout.contains("`NOPE-1`"),
+        "{}",
+        md.stdout
+    );
+}
