@@ -12,6 +12,7 @@ mod docs;
 mod fmt;
 mod handbook;
 mod handbook_browser;
+mod markdown_safety;
 mod render_html;
 mod render_json;
 mod render_markdown;
