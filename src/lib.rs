@@ -26,4 +26,5 @@ pub mod project;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod terminal;
 pub mod values;

@@ -11,8 +11,9 @@ use crate::output::write_atomic;
 use crate::project::{excluder, is_excluded, walk};
 use crate::source::Source;
 use crate::syntax;
+use crate::terminal::{sanitize_for_terminal, sanitize_lines_for_terminal};
 
-use super::{fail, print, EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_FAILURE};
+use super::{fail, print, EXIT_CLEAN, EXIT_DIAGNOSTICS};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -114,8 +115,7 @@ pub fn run(args: Args) -> u8 {
                 report(path, error);
             }
             Outcome::Io(message) => {
-                eprintln!("sop: {}: {message}", path.display());
-                code = EXIT_FAILURE;
+                code = fail(format!("{}: {message}", path.display()));
             }
         }
     }
@@ -153,15 +153,28 @@ fn summary(check: bool, changed: usize, unchanged: usize, refused: usize) -> Str
     text
 }
 
-/// Prints why a file was not formatted: `file:line:column: message`.
+/// Prints why a file was not formatted: `file:line:column: message`, with
+/// what would act on a terminal shown instead.
 fn report(path: &Path, error: &FormatError) {
+    let shown = path.display().to_string();
+    let shown = sanitize_for_terminal(&shown);
     match error {
         FormatError::Invalid(problems) => {
             for p in problems {
-                eprintln!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message);
+                eprintln!(
+                    "{shown}:{}:{}: {}",
+                    p.line,
+                    p.column,
+                    sanitize_for_terminal(&p.message)
+                );
             }
         }
-        FormatError::Unfaithful(_) => eprintln!("{}: {error}", path.display()),
+        FormatError::Unfaithful(_) => {
+            eprintln!(
+                "{shown}: {}",
+                sanitize_lines_for_terminal(&error.to_string())
+            );
+        }
     }
 }
 

@@ -18,3 +18,4 @@ mod render_json;
 mod render_markdown;
 mod robustness;
 mod snapshots;
+mod terminal;
