@@ -19,3 +19,4 @@ mod render_markdown;
 mod robustness;
 mod snapshots;
 mod terminal;
+mod wrong_output;
