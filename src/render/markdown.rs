@@ -763,6 +763,24 @@ fn needs_escape(src: &str, at: usize) -> bool {
     }
 }
 
+/// The id of an `[[ID]]` link whose `[[` comes right before `text`, and the
+/// length of the rest of it, `]]` included: an id between `[[` and `]]`,
+/// with spaces around it (the rule the parser collects links by). Read
+/// forwards and stopped at the first character that cannot belong, so
+/// that scanning a text full of `[[` stays linear.
+fn sop_link_at(text: &str) -> Option<(&str, usize)> {
+    let rest = text.trim_start();
+    let start = text.len() - rest.len();
+    let id_len = rest
+        .find(|c: char| !(unicode_ident::is_xid_continue(c) || c == '.' || c == '-'))
+        .unwrap_or(rest.len());
+    let id = &rest[..id_len];
+    let after = &rest[id_len..];
+    let spaces = after.len() - after.trim_start().len();
+    (after[spaces..].starts_with("]]") && crate::syntax::is_valid_id(id))
+        .then_some((id, start + id_len + spaces + 2))
+}
+
 /// An edit of the Markdown source: replace `range` with `with`.
 struct Edit {
     range: Range<usize>,
@@ -933,17 +951,14 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
         while at < text.len() {
             let abs = range.start + at;
             if text[at..].starts_with("[[") && !escaped(src, abs) {
-                if let Some(len) = text[at + 2..].find("]]") {
-                    let id = text[at + 2..at + 2 + len].trim();
-                    if crate::syntax::is_valid_id(id) {
-                        let end = at + 2 + len + 2;
-                        edits.push(Edit {
-                            range: abs..range.start + end,
-                            with: sop_ref(id, in_link, bold, ctx),
-                        });
-                        at = end;
-                        continue;
-                    }
+                if let Some((id, len)) = sop_link_at(&text[at + 2..]) {
+                    let end = at + 2 + len;
+                    edits.push(Edit {
+                        range: abs..range.start + end,
+                        with: sop_ref(id, in_link, bold, ctx),
+                    });
+                    at = end;
+                    continue;
                 }
             }
             if needs_escape(src, abs) && !escaped(src, abs) {
@@ -1239,6 +1254,7 @@ mod tests {
         assert_eq!(md("**See [[CS-014]]**"), "**See CS-014**");
         assert_eq!(md("[[not an id]] \\[[X]]"), "\\[\\[not an id]] \\[\\[X]]");
         assert_eq!(md("\\\\[[X]]"), "\\\\**X**");
+        assert_eq!(md("[[ CS-1 ]] [[a]b]]"), "**CS-1** \\[\\[a]b]]");
         assert_eq!(md("<https://e.com/[[X]]>"), "<https://e.com/[[X]]>");
         let link = |id: &str| Some(format!("{id}.md"));
         let ctx = RenderContext {
@@ -1336,6 +1352,28 @@ mod tests {
         );
         assert_eq!(inline_markdown("<div>x", true, false, &ctx), "\\<div\\>x");
         assert_eq!(inline_markdown("a\n\nb", true, false, &ctx), "a  b");
+    }
+
+    #[test]
+    fn hostile_prose_takes_linear_time() {
+        let n = 40_000;
+        for text in [
+            format!("{}{}]]", "[[x".repeat(n), " ".repeat(n)),
+            "[".repeat(4 * n),
+            format!("{}x", "\\".repeat(4 * n)),
+            "<a ".repeat(n),
+            format!("{}{}", "[a](".repeat(n), "&#".repeat(n)),
+        ] {
+            let start = std::time::Instant::now();
+            let out = md(&text);
+            assert!(is_safe(&out, false));
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(5),
+                "{:?} for {} bytes",
+                start.elapsed(),
+                text.len()
+            );
+        }
     }
 
     #[test]
