@@ -218,20 +218,29 @@ fn write_in_place(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::set_permissions(&target, permissions)
 }
 
-/// A unified diff with `--- a/path` and `+++ b/path` headers.
+/// A unified diff with `--- a/path` and `+++ b/path` headers. What the
+/// name and the lines hold is shown, never acts on the terminal (a CR that
+/// ends a CRLF line stays).
 fn diff(path: &Path, old: &[u8], new: &str) -> String {
     let old = String::from_utf8_lossy(old);
     let shown = path.to_string_lossy();
     let shown = shown.trim_start_matches("./").trim_start_matches('/');
     // A deadline keeps a huge, thoroughly changed file from taking long;
     // the diff is then less minimal, never wrong.
-    similar::TextDiff::configure()
+    let text = similar::TextDiff::configure()
         .timeout(std::time::Duration::from_millis(200))
         .diff_lines(old.as_ref(), new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{shown}"), &format!("b/{shown}"))
-        .to_string()
+        .to_string();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n').trim_end_matches('\r');
+        out.push_str(&sanitize_for_terminal(body));
+        out.push_str(&line[body.len()..]);
+    }
+    out
 }
 
 /// `sop fmt -`: standard input to standard output. A text that cannot be

@@ -107,6 +107,34 @@ fn fmt_messages_are_inert() {
 }
 
 #[test]
+fn fmt_check_diffs_are_inert() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("b\u{1b}[32m.sop"),
+        "sop T-1: Title\r\n\r\npurpose:\r\n    P \u{1b}[31m red\u{202e}.\r\n",
+    )
+    .unwrap();
+    let out = sop(&["fmt", "--check", "."]).current_dir(dir.path()).run();
+    out.code(1);
+    assert!(
+        out.stdout.contains("--- a/b\u{241b}[32m.sop\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("-    P \u{241b}[31m red\u{fffd}.\r\n"),
+        "{}",
+        out.stdout
+    );
+    // CR before LF ends a line; nothing else acts.
+    let without_crlf = Out {
+        stdout: out.stdout.replace("\r\n", "\n"),
+        ..out
+    };
+    assert_inert(&without_crlf);
+}
+
+#[test]
 fn failures_quoting_a_path_are_inert() {
     let dir = tempfile::tempdir().unwrap();
     let missing = Path::new("no\u{1b}[2Jdir");
