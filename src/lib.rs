@@ -29,5 +29,6 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod terminal;
 pub mod values;
 pub mod workspace;

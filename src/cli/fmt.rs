@@ -9,6 +9,7 @@ use crate::fmt::{format_document_with, FormatError, FormatOptions};
 use crate::output::{rewrite, Snapshot};
 use crate::source::Source;
 use crate::syntax;
+use crate::terminal::{sanitize_for_terminal, sanitize_lines_for_terminal};
 use crate::workspace::Workspace;
 
 use super::{fail, print, EXIT_CLEAN, EXIT_DIAGNOSTICS, EXIT_FAILURE};
@@ -84,7 +85,8 @@ pub fn run(args: Args) -> u8 {
                 report(path, error);
             }
             Outcome::Io(message) => {
-                eprintln!("sop: {}: {message}", path.display());
+                let line = format!("{}: {message}", path.display());
+                eprintln!("sop: {}", sanitize_for_terminal(&line));
                 failed += 1;
                 code = EXIT_FAILURE;
             }
@@ -130,15 +132,28 @@ fn summary(check: bool, changed: usize, unchanged: usize, refused: usize, failed
     text
 }
 
-/// Prints why a file was not formatted: `file:line:column: message`.
+/// Prints why a file was not formatted: `file:line:column: message`, with
+/// what would act on a terminal shown instead.
 fn report(path: &Path, error: &FormatError) {
+    let shown = path.display().to_string();
+    let shown = sanitize_for_terminal(&shown);
     match error {
         FormatError::Invalid(problems) => {
             for p in problems {
-                eprintln!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message);
+                eprintln!(
+                    "{shown}:{}:{}: {}",
+                    p.line,
+                    p.column,
+                    sanitize_for_terminal(&p.message)
+                );
             }
         }
-        FormatError::Unfaithful(_) => eprintln!("{}: {error}", path.display()),
+        FormatError::Unfaithful(_) => {
+            eprintln!(
+                "{shown}: {}",
+                sanitize_lines_for_terminal(&error.to_string())
+            );
+        }
     }
 }
 
@@ -172,20 +187,29 @@ fn format_bytes(path: &Path, bytes: &[u8], options: &FormatOptions) -> Result<St
     format_document_with(&source, &doc, options)
 }
 
-/// A unified diff with `--- a/path` and `+++ b/path` headers.
+/// A unified diff with `--- a/path` and `+++ b/path` headers. What the
+/// name and the lines hold is shown, never acts on the terminal (a CR that
+/// ends a CRLF line stays).
 fn diff(path: &Path, old: &[u8], new: &str) -> String {
     let old = String::from_utf8_lossy(old);
     let shown = path.to_string_lossy();
     let shown = shown.trim_start_matches("./").trim_start_matches('/');
     // A deadline keeps a huge, thoroughly changed file from taking long;
     // the diff is then less minimal, never wrong.
-    similar::TextDiff::configure()
+    let text = similar::TextDiff::configure()
         .timeout(std::time::Duration::from_millis(200))
         .diff_lines(old.as_ref(), new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{shown}"), &format!("b/{shown}"))
-        .to_string()
+        .to_string();
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n').trim_end_matches('\r');
+        out.push_str(&sanitize_for_terminal(body));
+        out.push_str(&line[body.len()..]);
+    }
+    out
 }
 
 /// `sop fmt -`: standard input to standard output. A text that cannot be

@@ -78,7 +78,7 @@ pub fn run(args: Args) -> u8 {
     eprintln!(
         "Built {} SOPs into {} ({} pages, {:.1} MB){}.",
         report.sops,
-        args.output.display(),
+        crate::terminal::sanitize_for_terminal(&args.output.display().to_string()),
         report.pages,
         report.bytes as f64 / 1_000_000.0,
         if left_out > 0 {

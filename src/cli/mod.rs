@@ -115,7 +115,12 @@ pub(crate) fn print(text: &str) -> Result<(), std::io::Error> {
 }
 
 /// Reports a failure on stderr, `sop: <message>`, and returns exit code 2.
+/// What the message quotes (a path, a file's text) is shown, never acts on
+/// the terminal.
 pub(crate) fn fail(message: impl std::fmt::Display) -> u8 {
-    eprintln!("sop: {message}");
+    eprintln!(
+        "sop: {}",
+        crate::terminal::sanitize_lines_for_terminal(&message.to_string())
+    );
     EXIT_FAILURE
 }

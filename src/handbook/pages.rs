@@ -51,13 +51,121 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// The longest name a page file gets, in bytes, without `.html`: file
+/// systems allow 255 bytes per name (some fewer once encoded), and a
+/// shorter name stays readable in a URL.
+pub const MAX_PAGE_NAME: usize = 100;
+
+/// `name` as a file name that fits [`MAX_PAGE_NAME`]: as it is when it
+/// does; otherwise cut at a character boundary and followed by `~` and a
+/// hash of the whole name. `~` is in no id and no slug, so a cut name is
+/// never the name of another page.
+pub fn fit(name: &str) -> String {
+    if name.len() <= MAX_PAGE_NAME {
+        return name.to_string();
+    }
+    let hash = format!("{:016x}", fnv1a(name));
+    let mut cut = MAX_PAGE_NAME - 1 - hash.len();
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{hash}", &name[..cut])
+}
+
+/// A hash that stays the same across builds, platforms and versions (page
+/// names must not move): 64-bit FNV-1a.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The name of an SOP's page, without `.html`: its id, cut to fit.
+pub fn sop_page(id: &str) -> String {
+    fit(id)
+}
+
 pub fn up(depth: usize) -> String {
     "../".repeat(depth)
 }
 
 pub fn sop_href(depth: usize, id: &str) -> String {
-    format!("{}sop/{}.html", up(depth), encode(id))
+    format!("{}sop/{}.html", up(depth), encode(&sop_page(id)))
 }
+
+/// Tags or roles as the site shows them, by [`group_key`]: spellings that
+/// differ only in case are one tag (or role), shown as first written (in
+/// the order of the SOPs, by id), with one page.
+pub type Groups<T> = BTreeMap<String, Group<T>>;
+
+/// One tag or role and what carries it.
+pub struct Group<T> {
+    /// The first spelling.
+    pub shown: String,
+    /// The page's file name under `tag/` or `role/`, without `.html`;
+    /// unique among the groups.
+    pub page: String,
+    pub items: Vec<T>,
+}
+
+/// What makes two tags (or roles) the same: their text, ignoring case.
+pub fn group_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Gives every group a page name of its own: its slug, cut to fit. When
+/// slugs collide (`a b`, `a-b`, `a/b`), a name that is its own slug keeps
+/// it, and the others (in order) get a hash of their name after it.
+fn name_pages<T>(groups: &mut Groups<T>) {
+    let mut keys: Vec<String> = groups.keys().cloned().collect();
+    // Stable: the order of the keys is kept within each part.
+    keys.sort_by_key(|key| slug(key) != *key);
+    let mut taken: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for key in keys {
+        let base = fit(&slug(&key));
+        let hash = format!("{:08x}", fnv1a(&key) as u32);
+        let mut name = base.clone();
+        let mut n = 1;
+        while taken.contains(&name) {
+            let suffix = if n == 1 {
+                hash.clone()
+            } else {
+                format!("{hash}-{n}")
+            };
+            let mut cut = base.len().min(MAX_PAGE_NAME - 1 - suffix.len());
+            while !base.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            name = format!("{}-{suffix}", &base[..cut]);
+            n += 1;
+        }
+        taken.insert(name.clone());
+        if let Some(group) = groups.get_mut(&key) {
+            group.page = name;
+        }
+    }
+}
+
+/// Groups `items` by the name each is filed under, in their order.
+fn group<T>(items: impl IntoIterator<Item = (String, T)>) -> Groups<T> {
+    let mut groups: Groups<T> = BTreeMap::new();
+    for (name, item) in items {
+        groups
+            .entry(group_key(&name))
+            .or_insert_with(|| Group {
+                shown: name.trim().to_string(),
+                page: String::new(),
+                items: Vec::new(),
+            })
+            .items
+            .push(item);
+    }
+    name_pages(&mut groups);
+    groups
+}
+
+/// The site's own stylesheet (`assets/site.css`).
+pub const SITE_CSS: &str = include_str!("assets/site.css");
 
 /// The site chrome around a page's content.
 pub fn layout(
@@ -69,7 +177,6 @@ pub fn layout(
     extra_head: &str,
 ) -> String {
     let up = up(depth);
-    let mut out = String::with_capacity(body.len() + 2048);
     let logo = site
         .logo
         .as_ref()
@@ -80,19 +187,39 @@ pub fn layout(
             )
         })
         .unwrap_or_default();
+    let head = format!(
+        "<link rel=\"stylesheet\" href=\"{up}assets/sop.css\">\n\
+<link rel=\"stylesheet\" href=\"{up}assets/site.css\">\n{extra_head}"
+    );
+    let search = format!(
+        "<form class=\"search\" action=\"{up}index.html\" method=\"get\" role=\"search\">\
+<input type=\"search\" name=\"q\" placeholder=\"Search\" aria-label=\"Search the handbook\"></form>\n"
+    );
+    page(site, &up, title, lang, &head, &logo, &search, body)
+}
+
+/// A page around `body` with the site's header; `head` goes into `<head>`.
+#[allow(clippy::too_many_arguments)]
+fn page(
+    site: &Site,
+    up: &str,
+    title: &str,
+    lang: &str,
+    head: &str,
+    logo: &str,
+    search: &str,
+    body: &str,
+) -> String {
+    let mut out = String::with_capacity(body.len() + 2048);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{title} · {site_title}</title>\n\
-<link rel=\"stylesheet\" href=\"{up}assets/sop.css\">\n\
-<link rel=\"stylesheet\" href=\"{up}assets/site.css\">\n{extra_head}</head>\n<body>\n\
+<title>{title} · {site_title}</title>\n{head}</head>\n<body>\n\
 <header class=\"site\"><a class=\"home\" href=\"{up}index.html\">{logo}<span>{site_title}</span></a>\n\
 <nav><a href=\"{up}index.html\">All SOPs</a> <a href=\"{up}reviews.html\">Reviews</a> \
 <a href=\"{up}roles.html\">Roles</a> <a href=\"{up}tags.html\">Tags</a> <a href=\"{up}print.html\">Print</a></nav>\n\
-<form class=\"search\" action=\"{up}index.html\" method=\"get\" role=\"search\">\
-<input type=\"search\" name=\"q\" placeholder=\"Search\" aria-label=\"Search the handbook\"></form>\n\
-</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+{search}</header>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
         lang = esc(lang),
         title = esc(title),
         site_title = esc(&site.title),
@@ -109,16 +236,28 @@ fn date_cell(date: Option<Date>) -> String {
 }
 
 /// The index: every SOP, grouped by folder, sortable and filterable.
-pub fn index(site: &Site) -> String {
+pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
     let mut owners = std::collections::BTreeSet::new();
     let mut tags = std::collections::BTreeSet::new();
     let mut statuses = std::collections::BTreeSet::new();
+    // An SOP's tags as the site shows them: (shown, page).
+    let tags_of = |wf: &Workflow| -> Vec<(&str, &str)> {
+        let mut list: Vec<(&str, &str)> = Vec::new();
+        for t in wf.meta.tags.iter().flatten() {
+            if let Some(g) = tag_groups.get(&group_key(t)) {
+                if !list.iter().any(|(shown, _)| *shown == g.shown) {
+                    list.push((g.shown.as_str(), g.page.as_str()));
+                }
+            }
+        }
+        list
+    };
     for e in &site.entries {
         if let Some(o) = &e.workflow.meta.owner {
             owners.insert(o.as_str());
         }
-        for t in e.workflow.meta.tags.iter().flatten() {
-            tags.insert(t.as_str());
+        for (shown, _) in tags_of(&e.workflow) {
+            tags.insert(shown);
         }
         if let Some(s) = e.workflow.meta.status {
             statuses.insert(s.name());
@@ -168,7 +307,7 @@ pub fn index(site: &Site) -> String {
         );
         for e in entries {
             let wf = &e.workflow;
-            let tags = wf.meta.tags.clone().unwrap_or_default();
+            let tags = tags_of(wf);
             let due_class = match e.next_review {
                 Some(d) if d < site.today => " class=\"overdue\"",
                 Some(d) if site.today.days_until(d) <= 30 => " class=\"due-soon\"",
@@ -179,7 +318,13 @@ pub fn index(site: &Site) -> String {
                 "<tr data-tags=\"{tags_attr}\" data-owner=\"{owner}\" data-status=\"{status}\">\
 <td><a href=\"{href}\">{id}</a></td><td><a href=\"{href}\">{title}</a></td><td>{owner}</td>\
 <td>{status}</td><td>{tag_links}</td><td>{version}</td><td>{last}</td><td{due_class}>{next}</td></tr>",
-                tags_attr = esc(&tags.join("\u{1f}")),
+                tags_attr = esc(
+                    &tags
+                        .iter()
+                        .map(|(shown, _)| *shown)
+                        .collect::<Vec<_>>()
+                        .join("\u{1f}")
+                ),
                 owner = esc(wf.meta.owner.as_deref().unwrap_or("")),
                 status = status_label(wf),
                 href = sop_href(0, &wf.id),
@@ -187,7 +332,7 @@ pub fn index(site: &Site) -> String {
                 title = esc(&wf.title),
                 tag_links = tags
                     .iter()
-                    .map(|t| format!("<a class=\"tag\" href=\"tag/{}.html\">{}</a>", encode(&slug(t)), esc(t)))
+                    .map(|(shown, page)| format!("<a class=\"tag\" href=\"tag/{}.html\">{}</a>", encode(page), esc(shown)))
                     .collect::<Vec<_>>()
                     .join(" "),
                 version = esc(wf.meta.version.as_deref().unwrap_or("")),
@@ -277,43 +422,46 @@ pub struct Duty<'s> {
     pub step: &'s crate::model::Node,
 }
 
-/// Role id → every step that names it, across the site.
-pub fn duties(site: &Site) -> BTreeMap<String, Vec<Duty<'_>>> {
-    let mut map: BTreeMap<String, Vec<Duty<'_>>> = BTreeMap::new();
-    for e in &site.entries {
-        for node in &e.workflow.nodes {
-            for role in &node.roles {
-                map.entry(role.clone()).or_default().push(Duty {
-                    entry: e,
-                    step: node,
-                });
-            }
-        }
-    }
-    map
+/// Role → every step that names it, across the site.
+pub fn duties(site: &Site) -> Groups<Duty<'_>> {
+    group(site.entries.iter().flat_map(|e| {
+        e.workflow.nodes.iter().flat_map(move |node| {
+            node.roles.iter().map(move |role| {
+                (
+                    role.clone(),
+                    Duty {
+                        entry: e,
+                        step: node,
+                    },
+                )
+            })
+        })
+    }))
 }
 
-pub fn roles_index(site: &Site, duties: &BTreeMap<String, Vec<Duty<'_>>>) -> String {
+pub fn roles_index(site: &Site, duties: &Groups<Duty<'_>>) -> String {
     let mut body = String::from("<h1>Roles</h1>\n<p class=\"summary\">Who does what: every step each role performs, across all SOPs.</p>\n<ul class=\"columns\">\n");
-    for (role, list) in duties {
+    for role in duties.values() {
         let _ = writeln!(
             body,
             "<li><a href=\"role/{}.html\">{}</a> <span class=\"count\">{} steps</span></li>",
-            encode(&slug(role)),
-            esc(role),
-            list.len()
+            encode(&role.page),
+            esc(&role.shown),
+            role.items.len()
         );
     }
     body.push_str("</ul>\n");
     layout(site, 0, "Roles", "en", &body, "")
 }
 
-pub fn role_page(site: &Site, role: &str, list: &[Duty<'_>]) -> String {
+pub fn role_page(site: &Site, group: &Group<Duty<'_>>) -> String {
+    let (role, list) = (group.shown.as_str(), &group.items);
+    let key = group_key(role);
     let mut descriptions: Vec<&str> = site
         .entries
         .iter()
         .flat_map(|e| e.workflow.roles.iter())
-        .filter(|r| r.id == role)
+        .filter(|r| group_key(&r.id) == key)
         .map(|r| r.description.as_str())
         .collect();
     descriptions.sort_unstable();
@@ -355,33 +503,40 @@ pub fn step_anchor(node_id: &str) -> String {
     }
 }
 
-/// Tag → the entries that carry it.
-pub fn tagged(site: &Site) -> BTreeMap<String, Vec<&Entry>> {
-    let mut map: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
-    for e in &site.entries {
-        for t in e.workflow.meta.tags.iter().flatten() {
-            map.entry(t.clone()).or_default().push(e);
-        }
+/// Tag → the entries that carry it (each once, though it spell the tag
+/// two ways).
+pub fn tagged(site: &Site) -> Groups<&Entry> {
+    let mut groups = group(site.entries.iter().flat_map(|e| {
+        e.workflow
+            .meta
+            .tags
+            .iter()
+            .flatten()
+            .map(move |t| (t.clone(), e))
+    }));
+    for g in groups.values_mut() {
+        g.items.dedup_by(|a, b| std::ptr::eq(*a, *b));
     }
-    map
+    groups
 }
 
-pub fn tags_index(site: &Site, tags: &BTreeMap<String, Vec<&Entry>>) -> String {
+pub fn tags_index(site: &Site, tags: &Groups<&Entry>) -> String {
     let mut body = String::from("<h1>Tags</h1>\n<ul class=\"columns\">\n");
-    for (tag, list) in tags {
+    for tag in tags.values() {
         let _ = writeln!(
             body,
             "<li><a class=\"tag\" href=\"tag/{}.html\">{}</a> <span class=\"count\">{}</span></li>",
-            encode(&slug(tag)),
-            esc(tag),
-            list.len()
+            encode(&tag.page),
+            esc(&tag.shown),
+            tag.items.len()
         );
     }
     body.push_str("</ul>\n");
     layout(site, 0, "Tags", "en", &body, "")
 }
 
-pub fn tag_page(site: &Site, tag: &str, list: &[&Entry]) -> String {
+pub fn tag_page(site: &Site, group: &Group<&Entry>) -> String {
+    let (tag, list) = (group.shown.as_str(), &group.items);
     let mut body = format!("<h1>Tag: {}</h1>\n<ul>\n", esc(tag));
     for e in list {
         let _ = writeln!(
@@ -407,7 +562,7 @@ pub fn backlinks(site: &Site, id: &str) -> String {
         let _ = writeln!(
             out,
             "<li><a href=\"{}.html\">{}</a> {}</li>",
-            encode(&wf.id),
+            encode(&sop_page(&wf.id)),
             esc(&wf.id),
             esc(&wf.title)
         );
@@ -416,9 +571,15 @@ pub fn backlinks(site: &Site, id: &str) -> String {
     out
 }
 
+/// The page a web server shows for any missing URL, at any depth
+/// (`/sop/OLD.html`, `/a/b/c`): relative links to its stylesheets would
+/// miss there, so its styles are in the page, and it has no logo or search
+/// form to fetch or submit relative to it. The links of its header lead
+/// home from a top-level URL.
 pub fn not_found(site: &Site) -> String {
     let body = "<h1>Page not found</h1>\n<p>This page does not exist. It may have been renamed or retired.</p>\n<p><a href=\"index.html\">All SOPs</a> · <a href=\"reviews.html\">Reviews</a></p>\n";
-    layout(site, 0, "Page not found", "en", body, "")
+    let head = format!("<style>\n{}\n{SITE_CSS}</style>\n", super::sop_stylesheet());
+    page(site, "", "Page not found", "en", &head, "", "", body)
 }
 
 pub fn problems(site: &Site) -> String {

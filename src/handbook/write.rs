@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::outdir::{self, Marker, OutDir, STAGING_PREFIX};
-use super::pages::{self, encode, esc, slug};
+use super::pages::{self, encode, esc, sop_page};
 use super::site::Site;
 use super::{search, Error, Options};
 use crate::render::RenderContext;
@@ -143,27 +143,27 @@ pub fn write_site(
     let link = |id: &str| {
         site.by_id
             .contains_key(id)
-            .then(|| format!("{}.html", encode(id)))
+            .then(|| format!("{}.html", encode(&sop_page(id))))
     };
     write_pages_and_print(site, &w, &link, &progress)?;
     progress.finish_and_clear();
 
-    w.write("index.html", pages::index(site).as_bytes())?;
+    let tags = pages::tagged(site);
+    w.write("index.html", pages::index(site, &tags).as_bytes())?;
     w.write("reviews.html", pages::reviews(site).as_bytes())?;
     let duties = pages::duties(site);
     w.write("roles.html", pages::roles_index(site, &duties).as_bytes())?;
-    for (role, list) in &duties {
+    for role in duties.values() {
         w.write(
-            &format!("role/{}.html", slug(role)),
-            pages::role_page(site, role, list).as_bytes(),
+            &format!("role/{}.html", role.page),
+            pages::role_page(site, role).as_bytes(),
         )?;
     }
-    let tags = pages::tagged(site);
     w.write("tags.html", pages::tags_index(site, &tags).as_bytes())?;
-    for (tag, list) in &tags {
+    for tag in tags.values() {
         w.write(
-            &format!("tag/{}.html", slug(tag)),
-            pages::tag_page(site, tag, list).as_bytes(),
+            &format!("tag/{}.html", tag.page),
+            pages::tag_page(site, tag).as_bytes(),
         )?;
     }
     w.write("404.html", pages::not_found(site).as_bytes())?;
@@ -173,10 +173,7 @@ pub fn write_site(
     for (path, contents) in search::build(site) {
         w.write(&path, contents.as_bytes())?;
     }
-    w.write(
-        "assets/site.css",
-        include_str!("assets/site.css").as_bytes(),
-    )?;
+    w.write("assets/site.css", pages::SITE_CSS.as_bytes())?;
     w.write("assets/site.js", include_str!("assets/site.js").as_bytes())?;
     w.write("assets/sop.css", super::sop_stylesheet().as_bytes())?;
     if let Some(logo) = &site.logo {
@@ -233,10 +230,10 @@ fn write_pages_and_print(
                 };
                 let body = super::sop_body(wf, &context);
                 let page_body = format!("{body}\n{}", pages::backlinks(site, &wf.id));
-                let lang = wf.meta.language.as_deref().unwrap_or("en");
+                let lang = crate::render::html::language_tag(wf.meta.language.as_deref());
                 let title = format!("{} {}", wf.id, wf.title);
-                let html = pages::layout(site, 1, &title, lang, &page_body, "");
-                w.write(&format!("sop/{}.html", wf.id), html.as_bytes())?;
+                let html = pages::layout(site, 1, &title, &lang, &page_body, "");
+                w.write(&format!("sop/{}.html", sop_page(&wf.id)), html.as_bytes())?;
                 progress.inc(1);
                 Ok(print_part(site, entry, &body))
             })
@@ -269,10 +266,9 @@ fn print_part(site: &Site, entry: &super::site::Entry, body: &str) -> String {
             &format!("href=\"#{}-step-", esc(&encode(id))),
         );
     for target in entry.links.iter().filter(|t| site.by_id.contains_key(*t)) {
-        let encoded = encode(target);
         body = body.replace(
-            &format!("href=\"{encoded}.html\""),
-            &format!("href=\"#sop-{encoded}\""),
+            &format!("href=\"{}.html\"", encode(&sop_page(target))),
+            &format!("href=\"#sop-{}\"", encode(target)),
         );
     }
     format!(

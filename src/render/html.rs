@@ -56,19 +56,29 @@ pub fn body(workflow: &Workflow, context: &RenderContext<'_>) -> String {
     out
 }
 
-/// The `lang` attribute: the `language:` tag when it looks like one,
-/// English (the labels' fallback) otherwise.
-fn language_tag(tag: Option<&str>) -> String {
-    match tag.map(str::trim) {
-        Some(t)
-            if !t.is_empty()
-                && t.len() <= 35
-                && t.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-        {
-            t.replace('_', "-")
-        }
-        _ => "en".into(),
+/// The `lang` attribute for a `language:` value: the value (with `_`
+/// written `-`) when it has the shape of a BCP 47 tag (subtags of one to
+/// eight letters or digits joined by `-`, the first two to eight letters or
+/// `x`/`i`, 35 characters at most); `und` (undetermined) when it does not;
+/// English, the labels' language, when there is none.
+pub fn language_tag(tag: Option<&str>) -> String {
+    let Some(tag) = tag.map(str::trim) else {
+        return "en".into();
+    };
+    let tag = tag.replace('_', "-");
+    let mut subtags = tag.split('-');
+    let first_ok = subtags.next().is_some_and(|first| {
+        first.chars().all(|c| c.is_ascii_alphabetic())
+            && ((2..=8).contains(&first.len())
+                || first.eq_ignore_ascii_case("x")
+                || first.eq_ignore_ascii_case("i"))
+    });
+    let rest_ok =
+        subtags.all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+    if first_ok && rest_ok && tag.len() <= 35 {
+        tag
+    } else {
+        "und".into()
     }
 }
 
@@ -529,7 +539,23 @@ mod tests {
     fn language_tags_are_sanitised() {
         assert_eq!(language_tag(Some("zh-CN")), "zh-CN");
         assert_eq!(language_tag(Some("en_GB")), "en-GB");
-        assert_eq!(language_tag(Some("\"><script>")), "en");
+        assert_eq!(language_tag(Some("\"><script>")), "und");
         assert_eq!(language_tag(None), "en");
+        assert_eq!(language_tag(Some(" hu ")), "hu");
+        assert_eq!(language_tag(Some("zh-Hans-CN")), "zh-Hans-CN");
+        assert_eq!(language_tag(Some("x-klingon")), "x-klingon");
+        for bad in [
+            "",
+            "e",
+            "english language",
+            "en--GB",
+            "en-",
+            "1en",
+            "en-toolongsubtag",
+            "en-GB-oxendict-aaaaaaaa-bbbbbbbb-cccccccc",
+            "ünkn",
+        ] {
+            assert_eq!(language_tag(Some(bad)), "und", "{bad:?}");
+        }
     }
 }

@@ -10,14 +10,29 @@
 //! - *plain* text (titles, ids, conditions, names) is escaped so that it
 //!   shows as written: Markdown punctuation gets a backslash;
 //! - *Markdown* text (prose, scripts, callouts, questions, descriptions,
-//!   references) passes through, with three rewrites made on the parsed
-//!   source, so code spans and code blocks stay untouched: `[[ID]]` becomes a
-//!   link to the other SOP (when [`RenderContext::sop_link`] knows its page)
-//!   or the id in bold; raw HTML is shown as text (as in the HTML output,
-//!   and so a stray `<!--` or `<pre>` cannot swallow the rest of the page);
-//!   links with a script-capable scheme lose their link. Headings inside
-//!   prose move down below the heading they stand under, and a code fence
-//!   left open is closed.
+//!   references) passes through, with rewrites made on the parsed source,
+//!   so code spans and code blocks stay untouched:
+//!   - `[[ID]]` becomes a link to the other SOP (when
+//!     [`RenderContext::sop_link`] knows its page) or the id in bold;
+//!   - raw HTML is shown as text (as in the HTML output, and so a stray
+//!     `<!--` or `<pre>` cannot swallow the rest of the page): inline, its
+//!     `<` becomes `&lt;`; an HTML block has all its punctuation escaped,
+//!     since as text it is read as a paragraph of Markdown;
+//!   - links with a script-capable or local scheme lose their link;
+//!   - every link is written inline, with its destination as the parser
+//!     resolved it: each piece of prose is parsed on its own, but the output
+//!     is one document, in which a reference definition would apply
+//!     everywhere (`[x]: javascript:…` in one section, `[x]` in another).
+//!     The definitions are dropped;
+//!   - what the parser took as text but another reader could take as markup
+//!     gets a backslash: `[`, `{` (Pandoc's attributes), a backtick, a `<`
+//!     before a letter.
+//!
+//!   Headings inside prose move down below the heading they stand under,
+//!   and a code fence left open is closed. The result is parsed once more
+//!   and checked ([`is_safe`]); should it fail, the prose is shown as plain
+//!   text. One-line text (a `say:` line, a table cell) must be one
+//!   paragraph, or it is shown as plain text too.
 //!
 //! In tables, `|` is escaped and a line break becomes `<br>`.
 
@@ -67,7 +82,7 @@ struct Doc<'a, 'c> {
 impl PageWriter for Doc<'_, '_> {
     fn header(&mut self) {
         let (w, l, ctx) = (self.workflow, self.labels, self.ctx);
-        self.block(format!("# {}", plain(&w.title)));
+        self.block(format!("# {}", heading_text(&w.title)));
         let mut rows: Vec<(String, String)> = Vec::new();
         if let Some(version) = &w.meta.version {
             rows.push((plain(l.version), plain(version)));
@@ -170,7 +185,7 @@ impl PageWriter for Doc<'_, '_> {
         }
         self.heading(self.labels.notes);
         if !notes.text.trim().is_empty() {
-            self.block(rewrite(&notes.text, 2, false, self.ctx));
+            self.block(block_markdown(&notes.text, 2, self.ctx));
         }
         self.callouts(&notes.callouts);
     }
@@ -224,7 +239,7 @@ impl PageWriter for Doc<'_, '_> {
             Prose::Scope => self.labels.scope,
         };
         self.heading(heading);
-        self.block(rewrite(markdown, 2, false, self.ctx));
+        self.block(block_markdown(markdown, 2, self.ctx));
     }
 
     fn steps_start(&mut self) {
@@ -238,7 +253,7 @@ impl PageWriter for Doc<'_, '_> {
             "<a id=\"{}\"></a>\n### {}. {}",
             attribute(&step_anchor(&node.id)),
             node.number,
-            plain(&node.title)
+            heading_text(&node.title)
         ));
 
         let mut facts: Vec<String> = Vec::new();
@@ -263,7 +278,7 @@ impl PageWriter for Doc<'_, '_> {
         }
 
         if !node.text.trim().is_empty() {
-            self.block(rewrite(&node.text, 3, false, self.ctx));
+            self.block(block_markdown(&node.text, 3, self.ctx));
         }
         for line in &node.say {
             self.block(format!("> **{}:** {}", plain(l.say), self.inline(line)));
@@ -271,7 +286,7 @@ impl PageWriter for Doc<'_, '_> {
         self.callouts(&node.callouts);
 
         if let Some(ask) = node.ask.as_deref().filter(|a| !a.trim().is_empty()) {
-            let mut question = rewrite(ask.trim(), 0, true, self.ctx);
+            let mut question = inline_markdown(ask, false, true, self.ctx);
             if question.ends_with('\\') {
                 // A trailing backslash would escape the closing `**`.
                 question.push('\\');
@@ -327,7 +342,6 @@ impl Doc<'_, '_> {
             ),
         }
     }
-
     fn block(&mut self, text: impl Into<String>) {
         let text = text.into();
         let text = text.trim_end();
@@ -337,17 +351,18 @@ impl Doc<'_, '_> {
     }
 
     fn heading(&mut self, text: &str) {
-        self.block(format!("## {}", plain(text)));
+        self.block(format!("## {}", heading_text(text)));
     }
 
-    /// Inline Markdown from the file: one line, `[[ID]]` links resolved.
+    /// Inline Markdown from the file, in the middle of a line: one line,
+    /// `[[ID]]` links resolved.
     fn inline(&self, text: &str) -> String {
-        rewrite(text.trim(), 0, false, self.ctx)
+        inline_markdown(text, false, false, self.ctx)
     }
 
     /// Inline Markdown that starts a line: list item, alert body.
     fn inline_at_line_start(&self, text: &str) -> String {
-        rewrite(&guard_block_syntax(text.trim()), 0, false, self.ctx)
+        inline_markdown(text, true, false, self.ctx)
     }
 
     /// Callouts as GitHub alerts (GitLab draws them too).
@@ -417,7 +432,7 @@ pub fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
         match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '~' | '$' => {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '~' | '$' | '{' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -436,6 +451,18 @@ pub fn plain(text: &str) -> String {
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
+    }
+    out
+}
+
+/// Plain text for a heading: as [`plain`], and a closing run of `#` (`Test
+/// #`, which an ATX heading would drop) escaped.
+fn heading_text(text: &str) -> String {
+    let mut out = plain(text.trim());
+    let hashes = out.len() - out.trim_end_matches('#').len();
+    let before = &out[..out.len() - hashes];
+    if hashes > 0 && (before.is_empty() || before.ends_with([' ', '\t'])) {
+        out.insert(before.len(), '\\');
     }
     out
 }
@@ -487,15 +514,19 @@ fn attribute(text: &str) -> String {
     out
 }
 
-/// A URL as a Markdown link destination: the characters that would end or
-/// break `(…)` are percent-encoded.
+/// A URL as a Markdown link destination that every reader decodes to the
+/// same URL: the characters that would end or break `(…)` (and a backtick,
+/// which some readers pair with a code span) are percent-encoded, and an
+/// `&` that would start a character reference is written `&amp;`.
 fn link_destination(url: &str) -> String {
+    let chars: Vec<char> = url.chars().collect();
     let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
-            ' ' | '(' | ')' | '<' | '>' | '\\' | '|' | '"' => {
+            ' ' | '(' | ')' | '<' | '>' | '\\' | '|' | '"' | '`' => {
                 let _ = write!(out, "%{:02X}", u32::from(c));
             }
+            '&' if starts_entity(&chars[i + 1..]) => out.push_str("&amp;"),
             c if c.is_control() => {
                 let mut buf = [0; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
@@ -508,6 +539,30 @@ fn link_destination(url: &str) -> String {
     out
 }
 
+/// A link's `(destination "title")`, written so that every reader takes the
+/// same destination and title from it.
+fn link_target(url: &str, title: &str) -> String {
+    let mut out = format!("({}", link_destination(url));
+    if !title.is_empty() {
+        let chars: Vec<char> = title.chars().collect();
+        out.push_str(" \"");
+        for (i, &c) in chars.iter().enumerate() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '&' if starts_entity(&chars[i + 1..]) => out.push_str("&amp;"),
+                c if c.is_control() => out.push(' '),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(')');
+    out
+}
+
 /// A reference to another SOP: a link to its page when there is one (and
 /// the reference is not already inside a link), else the id in bold (or
 /// as it is, inside bold text).
@@ -515,10 +570,182 @@ fn sop_ref(id: &str, in_link: bool, in_strong: bool, ctx: &RenderContext<'_>) ->
     let shown = plain(id);
     let url = if in_link { None } else { (ctx.sop_link)(id) };
     match url.filter(|u| !is_dangerous_url(u)) {
-        Some(url) => format!("[{shown}]({})", link_destination(&url)),
+        Some(url) => format!("[{shown}]{}", link_target(&url, "")),
         None if in_strong => shown,
         None => format!("**{shown}**"),
     }
+}
+
+/// Prose blocks (a section, a step's text, notes), with headings moved down
+/// `heading_offset` levels. Should the result not pass [`is_safe`] (which
+/// the rewrite is built to prevent), the prose is shown as plain text.
+fn block_markdown(markdown: &str, heading_offset: u8, ctx: &RenderContext<'_>) -> String {
+    let out = rewrite(markdown, heading_offset, false, ctx);
+    if is_safe(&out, false) {
+        out
+    } else {
+        plain_lines(markdown)
+    }
+}
+
+/// One piece of inline Markdown (a `say:` line, a callout, a table cell).
+/// It is parsed the way it will be read: as the text of a paragraph, with
+/// what would make it a block at the start of a line escaped. When it is
+/// written in the middle of a line, that escape is left out again
+/// (`>= 85%` in a table cell stays as it is). Text that is not one
+/// paragraph even so (a line of raw HTML) is shown as plain text.
+fn inline_markdown(
+    text: &str,
+    at_line_start: bool,
+    in_strong: bool,
+    ctx: &RenderContext<'_>,
+) -> String {
+    let text = text.trim();
+    let guarded = guard_block_syntax(text);
+    // The guard inserts one backslash: before the first character, or after
+    // the digits of `1.`.
+    let guard = (guarded.len() != text.len()).then(|| {
+        text.bytes()
+            .zip(guarded.bytes())
+            .take_while(|(a, b)| a == b)
+            .count()
+    });
+    let mut out = rewrite(&guarded, 0, in_strong, ctx);
+    if !is_safe(&out, true) {
+        let shown = plain(text);
+        return if at_line_start {
+            guard_block_syntax(&shown).into_owned()
+        } else {
+            shown
+        };
+    }
+    if let Some(at) = guard.filter(|&at| !at_line_start && out.as_bytes().get(at) == Some(&b'\\')) {
+        out.remove(at);
+    }
+    out
+}
+
+/// Whether Markdown is safe to write into the document whatever reads it:
+/// no raw HTML, no link reference definition (it would apply to the whole
+/// document), and only inline links and images whose scheme is harmless.
+/// With `single_paragraph`, it must be exactly one paragraph; otherwise it
+/// must leave nothing open (a code fence, an HTML block) that would run on
+/// into the blocks after it.
+fn is_safe(markdown: &str, single_paragraph: bool) -> bool {
+    const NEXT: &str = "sop-next-block";
+    let checked = if single_paragraph {
+        markdown.to_string()
+    } else {
+        format!("{markdown}\n\n{NEXT}\n")
+    };
+    let parser = Parser::new_ext(&checked, markdown_options());
+    if parser.reference_definitions().iter().next().is_some() {
+        return false;
+    }
+    let events: Vec<Event<'_>> = parser.collect();
+    let harmless = events.iter().all(|event| match event {
+        Event::Html(_) | Event::InlineHtml(_) | Event::Start(Tag::HtmlBlock) => false,
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) => {
+            matches!(
+                link_type,
+                LinkType::Inline | LinkType::Autolink | LinkType::Email
+            ) && !is_dangerous_url(dest_url)
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            ..
+        }) => *link_type == LinkType::Inline && !is_dangerous_url(dest_url),
+        _ => true,
+    });
+    if !harmless {
+        return false;
+    }
+    if !single_paragraph {
+        // The paragraph after it must be a paragraph of its own, at the top.
+        let [before @ .., Event::Start(Tag::Paragraph), Event::Text(next), Event::End(TagEnd::Paragraph)] =
+            events.as_slice()
+        else {
+            return false;
+        };
+        let depth: isize = before
+            .iter()
+            .map(|e| match e {
+                Event::Start(_) => 1,
+                Event::End(_) => -1,
+                _ => 0,
+            })
+            .sum();
+        return next.as_ref() == NEXT && depth == 0;
+    }
+    matches!(events.first(), Some(Event::Start(Tag::Paragraph)))
+        && matches!(events.last(), Some(Event::End(TagEnd::Paragraph)))
+        && events
+            .iter()
+            .filter(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            .count()
+            == 1
+}
+
+/// Prose shown as plain text, line by line: every ASCII punctuation
+/// character is escaped, so no line can be read as markup, and blank lines
+/// still separate paragraphs.
+fn plain_lines(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len() * 2);
+    for line in markdown.lines() {
+        out.push_str(&escape_punctuation(line.trim()));
+        out.push('\n');
+    }
+    out
+}
+
+/// Whether the byte at `at` is escaped by a backslash (an odd number of
+/// backslashes right before it; an even number escape each other).
+fn escaped(src: &str, at: usize) -> bool {
+    src.as_bytes()[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
+/// Whether a character of text that the parser took literally would be read
+/// as markup by some other reader, and so needs a backslash: `[` (a link or
+/// a reference), `{` (Pandoc's attributes and raw blocks), a backtick (a
+/// code span), and `<` before what could be a tag or an autolink.
+fn needs_escape(src: &str, at: usize) -> bool {
+    match src.as_bytes()[at] {
+        b'[' | b'{' | b'`' => true,
+        b'<' => src
+            .as_bytes()
+            .get(at + 1)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?')),
+        _ => false,
+    }
+}
+
+/// The id of an `[[ID]]` link whose `[[` comes right before `text`, and the
+/// length of the rest of it, `]]` included: an id between `[[` and `]]`,
+/// with spaces around it (the rule the parser collects links by). Read
+/// forwards and stopped at the first character that cannot belong, so
+/// that scanning a text full of `[[` stays linear.
+fn sop_link_at(text: &str) -> Option<(&str, usize)> {
+    let rest = text.trim_start();
+    let start = text.len() - rest.len();
+    let id_len = rest
+        .find(|c: char| !(unicode_ident::is_xid_continue(c) || c == '.' || c == '-'))
+        .unwrap_or(rest.len());
+    let id = &rest[..id_len];
+    let after = &rest[id_len..];
+    let spaces = after.len() - after.trim_start().len();
+    (after[spaces..].starts_with("]]") && crate::ids::is_valid_id(id))
+        .then_some((id, start + id_len + spaces + 2))
 }
 
 /// An edit of the Markdown source: replace `range` with `with`.
@@ -527,14 +754,37 @@ struct Edit {
     with: String,
 }
 
-/// A link or image being parsed: its source, whether its URL is a script,
+impl Edit {
+    fn insert(at: usize, with: impl Into<String>) -> Edit {
+        Edit {
+            range: at..at,
+            with: with.into(),
+        }
+    }
+}
+
+/// A link or image being parsed: its source, its destination and title,
 /// and the extent of its text.
-struct OpenLink {
+struct OpenLink<'a> {
     range: Range<usize>,
-    dangerous: bool,
-    /// `<https://…>`: its text is its URL, which must stay as it is.
-    autolink: bool,
+    image: bool,
+    link_type: LinkType,
+    dest: pulldown_cmark::CowStr<'a>,
+    title: pulldown_cmark::CowStr<'a>,
     inner: Option<Range<usize>>,
+}
+
+impl OpenLink<'_> {
+    /// `<https://…>`: its text is its URL, which must stay as it is.
+    fn autolink(&self) -> bool {
+        matches!(self.link_type, LinkType::Autolink | LinkType::Email)
+    }
+}
+
+/// An HTML block being parsed: the source ranges of its lines.
+#[derive(Default)]
+struct HtmlBlock {
+    lines: Vec<Range<usize>>,
 }
 
 /// Passes Markdown from the file through, rewriting what must change (see
@@ -542,14 +792,26 @@ struct OpenLink {
 /// `in_strong` says the text will be set in bold.
 fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderContext<'_>) -> String {
     let src = markdown;
-    let mut edits: Vec<Edit> = Vec::new();
+    let parser = Parser::new_ext(src, markdown_options()).into_offset_iter();
+    // Each prose block is parsed on its own, but the output is one
+    // document, in which a definition would apply everywhere: links that
+    // use one are written inline below, and the definitions are dropped.
+    let mut edits: Vec<Edit> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, def)| Edit {
+            range: def.span.clone(),
+            with: String::new(),
+        })
+        .collect();
     // Text runs outside code: (range, inside a link, inside bold).
     let mut texts: Vec<(Range<usize>, bool, bool)> = Vec::new();
-    let mut links: Vec<OpenLink> = Vec::new();
+    let mut links: Vec<OpenLink<'_>> = Vec::new();
+    let mut html_block: Option<HtmlBlock> = None;
     let mut strong = 0usize;
     let mut in_code_block = false;
 
-    for (event, range) in Parser::new_ext(src, markdown_options()).into_offset_iter() {
+    for (event, range) in parser {
         let closes_link = matches!(event, Event::End(TagEnd::Link | TagEnd::Image));
         if !closes_link {
             if let Some(link) = links.last_mut() {
@@ -563,44 +825,43 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
+                title,
                 ..
             }) => {
                 links.push(OpenLink {
                     range,
-                    dangerous: is_dangerous_url(&dest_url),
-                    autolink: matches!(link_type, LinkType::Autolink | LinkType::Email),
+                    image: false,
+                    link_type,
+                    dest: dest_url,
+                    title,
                     inner: None,
                 });
             }
-            Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
                 links.push(OpenLink {
                     range,
-                    dangerous: is_dangerous_url(&dest_url),
-                    autolink: false,
+                    image: true,
+                    link_type,
+                    dest: dest_url,
+                    title,
                     inner: None,
                 });
             }
             Event::End(TagEnd::Link | TagEnd::Image) => {
-                let Some(link) = links.pop() else { continue };
-                if link.dangerous {
-                    // Keep the link's text, drop the brackets and the URL.
-                    match &link.inner {
-                        Some(inner) => {
-                            edits.push(Edit {
-                                range: link.range.start..inner.start,
-                                with: String::new(),
-                            });
-                            edits.push(Edit {
-                                range: inner.end..link.range.end,
-                                with: String::new(),
-                            });
-                        }
-                        None => edits.push(Edit {
-                            range: link.range.clone(),
-                            with: String::new(),
-                        }),
-                    }
+                let Some(mut link) = links.pop() else {
+                    continue;
+                };
+                if link.link_type == LinkType::Collapsed && src[link.range.end..].starts_with("[]")
+                {
+                    // The parser's range of `[text][]` stops before `[]`.
+                    link.range.end += 2;
                 }
+                close_link(src, &link, &mut edits);
                 if let Some(parent) = links.last_mut() {
                     parent.inner = Some(match &parent.inner {
                         Some(r) => r.start.min(link.range.start)..r.end.max(link.range.end),
@@ -612,7 +873,8 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
             Event::End(TagEnd::Strong) => strong = strong.saturating_sub(1),
             Event::Start(Tag::CodeBlock(kind)) => {
                 in_code_block = true;
-                if matches!(kind, CodeBlockKind::Fenced(_)) {
+                if let CodeBlockKind::Fenced(info) = kind {
+                    fence_info(src, range.clone(), &info, &mut edits);
                     close_fence(src, range, &mut edits);
                 }
             }
@@ -620,23 +882,27 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
             Event::Start(Tag::Heading { level, .. }) => {
                 demote_heading(src, range, level as usize, heading_offset, &mut edits);
             }
-            Event::Text(_) if !in_code_block && !links.iter().any(|l| l.autolink) => {
+            Event::Text(_) if !in_code_block && !links.iter().any(OpenLink::autolink) => {
                 texts.push((range, !links.is_empty(), in_strong || strong > 0));
             }
-            Event::Html(_) | Event::InlineHtml(_) => {
-                for (i, _) in src[range.clone()].match_indices('<') {
-                    let at = range.start + i;
-                    edits.push(Edit {
-                        range: at..at + 1,
-                        with: "&lt;".into(),
-                    });
+            Event::Start(Tag::HtmlBlock) => html_block = Some(HtmlBlock::default()),
+            Event::Html(_) if html_block.is_some() => {
+                if let Some(block) = html_block.as_mut() {
+                    block.lines.push(range);
                 }
             }
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(block) = html_block.take() {
+                    escape_html_block(src, &block, &mut edits);
+                }
+            }
+            Event::Html(_) | Event::InlineHtml(_) => inline_html(src, range, &mut edits),
             _ => {}
         }
     }
 
-    // `[[ID]]` in runs of adjacent text (the parser splits text at `[`).
+    // `[[ID]]` in runs of adjacent text (the parser splits text at `[`), and
+    // a backslash before what another reader could take for markup.
     let mut runs: Vec<(Range<usize>, bool, bool)> = Vec::new();
     for (range, link, bold) in texts {
         match runs.last_mut() {
@@ -648,15 +914,24 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
     }
     for (range, in_link, bold) in runs {
         let text = &src[range.clone()];
-        for link in crate::ids::sop_links(text) {
-            // A backslash just before the run escapes its first bracket.
-            if src[..range.start + link.range.start].ends_with('\\') {
-                continue;
+        let mut at = 0;
+        while at < text.len() {
+            let abs = range.start + at;
+            if text[at..].starts_with("[[") && !escaped(src, abs) {
+                if let Some((id, len)) = sop_link_at(&text[at + 2..]) {
+                    let end = at + 2 + len;
+                    edits.push(Edit {
+                        range: abs..range.start + end,
+                        with: sop_ref(id, in_link, bold, ctx),
+                    });
+                    at = end;
+                    continue;
+                }
             }
-            edits.push(Edit {
-                range: range.start + link.range.start..range.start + link.range.end,
-                with: sop_ref(link.id, in_link, bold, ctx),
-            });
+            if needs_escape(src, abs) && !escaped(src, abs) {
+                edits.push(Edit::insert(abs, "\\"));
+            }
+            at += text[at..].chars().next().map_or(1, char::len_utf8);
         }
     }
 
@@ -674,6 +949,158 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
     }
     out.push_str(&src[at..]);
     out
+}
+
+/// The edits for a link or image that has been parsed: one with a script
+/// scheme keeps only its text; an autolink stays as it is; any other is
+/// written inline, `[text](destination "title")`, with its destination as
+/// the parser resolved it (from a reference definition, too).
+fn close_link(src: &str, link: &OpenLink<'_>, edits: &mut Vec<Edit>) {
+    let dangerous = is_dangerous_url(&link.dest);
+    if link.autolink() {
+        if dangerous {
+            // `<javascript:…>`: its text, shown as written.
+            let text = src[link.range.clone()]
+                .trim_start_matches('<')
+                .trim_end_matches('>');
+            edits.push(Edit {
+                range: link.range.clone(),
+                with: plain(text),
+            });
+        }
+        return;
+    }
+    let opening = if link.image { "![" } else { "[" };
+    let Some(inner) = link.inner.clone() else {
+        // No text: `[](url)` or `[][ref]`.
+        edits.push(Edit {
+            range: link.range.clone(),
+            with: if dangerous {
+                String::new()
+            } else {
+                format!("{opening}]{}", link_target(&link.dest, &link.title))
+            },
+        });
+        return;
+    };
+    let closed = src[inner.end..link.range.end].starts_with(']');
+    if dangerous || !closed {
+        // Keep the link's text, drop the brackets and the URL.
+        edits.push(Edit {
+            range: link.range.start..inner.start,
+            with: String::new(),
+        });
+        edits.push(Edit {
+            range: inner.end..link.range.end,
+            with: String::new(),
+        });
+        return;
+    }
+    if src[link.range.start..inner.start] != *opening {
+        edits.push(Edit {
+            range: link.range.start..inner.start,
+            with: opening.to_string(),
+        });
+    }
+    edits.push(Edit {
+        range: inner.end..link.range.end,
+        with: format!("]{}", link_target(&link.dest, &link.title)),
+    });
+}
+
+/// Raw HTML inside a paragraph is shown as text: its `<` becomes `&lt;`,
+/// and what it held that Markdown would read (an `alt="[x](…)"`) is
+/// escaped.
+fn inline_html(src: &str, range: Range<usize>, edits: &mut Vec<Edit>) {
+    for (i, c) in src[range.clone()].char_indices() {
+        let at = range.start + i;
+        match c {
+            '<' => edits.push(Edit {
+                range: at..at + 1,
+                with: "&lt;".into(),
+            }),
+            '\\' | '[' | ']' | '{' | '}' | '`' => edits.push(Edit::insert(at, "\\")),
+            _ => {}
+        }
+    }
+}
+
+/// An HTML block is shown as text, with every ASCII punctuation character
+/// escaped: whatever reads it (and however it reads the blocks around it)
+/// finds no markup in it. As text it is a paragraph, which would take in a
+/// line right after it (an indented code block, whose content was never
+/// rewritten), so a blank line follows it, with the container prefix of
+/// its first line (`>`).
+fn escape_html_block(src: &str, block: &HtmlBlock, edits: &mut Vec<Edit>) {
+    let (Some(first), Some(last)) = (block.lines.first(), block.lines.last()) else {
+        return;
+    };
+    for line in &block.lines {
+        let text = src[line.clone()].trim_end_matches(['\n', '\r']);
+        edits.push(Edit {
+            range: line.start..line.start + text.len(),
+            with: escape_punctuation(text),
+        });
+    }
+    let rest = &src[last.end..];
+    let next_line = rest.split('\n').next().unwrap_or("");
+    if src[..last.end].ends_with('\n') && !next_line.trim().is_empty() {
+        let line_start = src[..first.start].rfind('\n').map_or(0, |i| i + 1);
+        let prefix: String = src[line_start..first.start]
+            .chars()
+            .map(|c| if c == '>' || c == '\t' { c } else { ' ' })
+            .collect();
+        edits.push(Edit::insert(last.end, format!("{}\n", prefix.trim_end())));
+    }
+}
+
+/// `text` with a backslash before every ASCII punctuation character and
+/// control characters (but tab) dropped: text that no Markdown reader
+/// takes for markup.
+fn escape_punctuation(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+            out.push(c);
+        } else if !c.is_control() || c == '\t' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Keeps a code fence's language word and drops the rest of its info
+/// string: Pandoc reads `{=html}` there as raw HTML and `{…}` as
+/// attributes.
+fn fence_info(src: &str, range: Range<usize>, info: &str, edits: &mut Vec<Edit>) {
+    let safe = |word: &str| {
+        word.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+' | '.' | '#'))
+    };
+    if safe(info.trim()) {
+        return;
+    }
+    let line = &src[range.clone()];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let Some(open) = line.find(['`', '~']) else {
+        return;
+    };
+    let fence_char = line.as_bytes()[open];
+    let info_start = open
+        + line[open..]
+            .bytes()
+            .take_while(|&b| b == fence_char)
+            .count();
+    let word = info
+        .split_whitespace()
+        .next()
+        .filter(|w| safe(w))
+        .unwrap_or("");
+    edits.push(Edit {
+        range: range.start + info_start..range.start + line.trim_end_matches('\r').len(),
+        with: word.to_string(),
+    });
 }
 
 /// Moves a heading down `offset` levels (at most to level 6). A setext
@@ -792,7 +1219,9 @@ mod tests {
             "See **CS-014** and `[[CS-1]]`."
         );
         assert_eq!(md("**See [[CS-014]]**"), "**See CS-014**");
-        assert_eq!(md("[[not an id]] \\[[X]]"), "[[not an id]] \\[[X]]");
+        assert_eq!(md("[[not an id]] \\[[X]]"), "\\[\\[not an id]] \\[\\[X]]");
+        assert_eq!(md("\\\\[[X]]"), "\\\\**X**");
+        assert_eq!(md("[[ CS-1 ]] [[a]b]]"), "**CS-1** \\[\\[a]b]]");
         assert_eq!(md("<https://e.com/[[X]]>"), "<https://e.com/[[X]]>");
         let link = |id: &str| Some(format!("{id}.md"));
         let ctx = RenderContext {
@@ -812,12 +1241,115 @@ mod tests {
     #[test]
     fn html_and_script_links_are_neutralised() {
         assert_eq!(md("a <b>c</b>"), "a &lt;b>c&lt;/b>");
-        assert_eq!(md("<!-- open"), "&lt;!-- open");
+        assert_eq!(
+            md("x <img alt=\"[a](javascript:1)\">"),
+            "x &lt;img alt=\"\\[a\\](javascript:1)\">"
+        );
+        // An HTML block is shown as text, whatever container it stands in,
+        // and stays apart from the line after it.
+        assert_eq!(md("<!-- open"), "\\<\\!\\-\\- open");
+        assert_eq!(
+            md("<div>[a](javascript:1)\n\ntext"),
+            "\\<div\\>\\[a\\]\\(javascript\\:1\\)\n\ntext"
+        );
+        assert_eq!(md("> <div>\n> [a](x)\n"), "> \\<div\\>\n> \\[a\\]\\(x\\)\n");
+        assert_eq!(
+            md("- <script></script>\n      [a](x)"),
+            "- \\<script\\>\\<\\/script\\>\n\n      [a](x)"
+        );
+        assert_eq!(
+            md("> <script></script>\n>     [a](x)"),
+            "> \\<script\\>\\<\\/script\\>\n>\n>     [a](x)"
+        );
+        assert_eq!(md("[a](vbscript:x) [b](file:///etc/passwd)"), "a b");
+        assert_eq!(md("[a](java&#115;cript:x)"), "a");
         assert_eq!(
             md("[x](javascript:alert(1)) [y](https://e.com)"),
             "x [y](https://e.com)"
         );
         assert_eq!(md("<javascript:alert(1)>"), "javascript:alert(1)");
+        assert_eq!(
+            md("<javascript:[a](javascript:1)>"),
+            "javascript:\\[a\\](javascript:1)"
+        );
+    }
+
+    #[test]
+    fn reference_links_are_written_inline_and_definitions_dropped() {
+        assert_eq!(
+            md("[a][x], [x][], [x] and ![i][x].\n\n[x]: https://e.com/a&b \"T\\\"t\""),
+            "[a](https://e.com/a&b \"T\\\"t\"), [x](https://e.com/a&b \"T\\\"t\"), \
+             [x](https://e.com/a&b \"T\\\"t\") and ![i](https://e.com/a&b \"T\\\"t\").\n\n"
+        );
+        assert_eq!(md("[x]: javascript:alert(1)\n\n[x]"), "\n\nx");
+        assert_eq!(md("> [x]:\n> /u\n\ntext"), "> \n\ntext");
+        // A link the parser could not place is not left to another reader.
+        assert_eq!(md("[x] [ ] {a} `b"), "\\[x] \\[ ] \\{a} \\`b");
+        assert_eq!(md("a < b <c"), "a < b \\<c");
+    }
+
+    #[test]
+    fn destinations_read_the_same_everywhere() {
+        assert_eq!(
+            md("[a](<x y> \"t\") [b](x&amp;copy;y) [c](u`v)"),
+            "[a](x%20y \"t\") [b](x&amp;copy;y) [c](u%60v)"
+        );
+        assert_eq!(
+            link_target("a&b", "x&copy;\"\n"),
+            "(a&b \"x&amp;copy;\\\" \")"
+        );
+    }
+
+    #[test]
+    fn code_fences_keep_only_their_language() {
+        assert_eq!(md("```{=html}\n<b>\n```"), "```\n<b>\n```");
+        assert_eq!(md("~~~ python {.x}\ncode\n~~~"), "~~~python\ncode\n~~~");
+        assert_eq!(md("```mermaid\nx\n```"), "```mermaid\nx\n```");
+    }
+
+    #[test]
+    fn inline_text_is_one_paragraph() {
+        let ctx = RenderContext::default();
+        assert_eq!(inline_markdown(">= 85%", false, false, &ctx), ">= 85%");
+        assert_eq!(inline_markdown("1. **a**", false, false, &ctx), "1. **a**");
+        assert_eq!(inline_markdown("1. **a**", true, false, &ctx), "1\\. **a**");
+        assert_eq!(
+            inline_markdown("<script></script>[a](javascript:1)", false, false, &ctx),
+            "\\<script\\>\\<\\/script\\>\\[a\\]\\(javascript\\:1\\)"
+        );
+        assert_eq!(inline_markdown("<div>x", true, false, &ctx), "\\<div\\>x");
+        assert_eq!(inline_markdown("a\n\nb", true, false, &ctx), "a  b");
+    }
+
+    #[test]
+    fn hostile_prose_takes_linear_time() {
+        let n = 40_000;
+        for text in [
+            format!("{}{}]]", "[[x".repeat(n), " ".repeat(n)),
+            "[".repeat(4 * n),
+            format!("{}x", "\\".repeat(4 * n)),
+            "<a ".repeat(n),
+            format!("{}{}", "[a](".repeat(n), "&#".repeat(n)),
+        ] {
+            let start = std::time::Instant::now();
+            let out = md(&text);
+            assert!(is_safe(&out, false));
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(5),
+                "{:?} for {} bytes",
+                start.elapsed(),
+                text.len()
+            );
+        }
+    }
+
+    #[test]
+    fn headings_keep_a_closing_hash() {
+        assert_eq!(heading_text("Test #"), "Test \\#");
+        assert_eq!(heading_text("Test ## "), "Test \\##");
+        assert_eq!(heading_text("#"), "\\#");
+        assert_eq!(heading_text("C#"), "C#");
+        assert_eq!(heading_text("a {b}"), "a \\{b}");
     }
 
     #[test]

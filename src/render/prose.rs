@@ -2,10 +2,11 @@
 //!
 //! Every piece of prose goes through [`markdown_options`], so all renderers
 //! parse Markdown the same way. The output never carries user-supplied
-//! markup: raw HTML is shown as text, links with a script-capable scheme
-//! (`javascript:`, `data:`, `vbscript:`) lose their link, images become
-//! links (a page never fetches anything), and `[[ID]]` becomes a link to
-//! the other SOP, or a styled span when there is no page to link to.
+//! markup: raw HTML is shown as text, links with a script-capable or
+//! local scheme (`javascript:`, `data:`, `vbscript:`, `file:`) lose their
+//! link, images become links (a page never fetches anything), and `[[ID]]`
+//! becomes a link to the other SOP, or a styled span when there is no page
+//! to link to.
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
@@ -18,17 +19,22 @@ pub fn markdown_options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS | Options::ENABLE_STRIKETHROUGH
 }
 
-/// Whether a URL runs code or embeds content when followed: its scheme,
-/// ignoring case and any ASCII whitespace or control characters (browsers
-/// drop those, so `java\tscript:` is `javascript:`), is `javascript`,
-/// `vbscript` or `data`.
+/// Whether a URL runs code, embeds content or reads local files when
+/// followed: its scheme is `javascript`, `vbscript`, `data` or `file`.
+/// The scheme is read the way the most lenient reader would: ignoring case
+/// and any whitespace or control characters (browsers drop those, so
+/// `java\tscript:` is `javascript:`), and decoding percent escapes and
+/// character references (`&#106;`, `&#x6A;`, `&colon;`) on the way, in case
+/// the URL is decoded once more before it is followed.
 pub fn is_dangerous_url(url: &str) -> bool {
     let mut scheme = String::new();
-    for c in url.chars() {
+    let mut rest = url;
+    while let Some((c, len)) = decode_url_char(rest) {
+        rest = &rest[len..];
         if c == ':' {
-            return matches!(scheme.as_str(), "javascript" | "vbscript" | "data");
+            return matches!(scheme.as_str(), "javascript" | "vbscript" | "data" | "file");
         }
-        if c.is_ascii_whitespace() || c.is_ascii_control() {
+        if c.is_whitespace() || c.is_control() {
             continue;
         }
         if !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) || scheme.len() > 32 {
@@ -38,6 +44,62 @@ pub fn is_dangerous_url(url: &str) -> bool {
         scheme.push(c.to_ascii_lowercase());
     }
     false
+}
+
+/// The first character of `text` and how many bytes it takes, with a
+/// percent escape (`%3A`) or a character reference (`&#58;`, `&#x3a;`,
+/// `&colon;`, with or without its `;`) decoded.
+fn decode_url_char(text: &str) -> Option<(char, usize)> {
+    let c = text.chars().next()?;
+    if c == '%' {
+        let hex = |i: usize| {
+            text.as_bytes()
+                .get(i)
+                .and_then(|b| (*b as char).to_digit(16))
+        };
+        if let (Some(high), Some(low)) = (hex(1), hex(2)) {
+            return char::from_u32(high * 16 + low).map(|d| (d, 3));
+        }
+    }
+    if c == '&' {
+        let body = &text[1..];
+        let (digits, radix, skip) = match body.strip_prefix('#') {
+            Some(hex) if hex.starts_with(['x', 'X']) => (&hex[1..], 16, 3),
+            Some(dec) => (dec, 10, 2),
+            None => ("", 0, 0),
+        };
+        if radix != 0 {
+            let len = digits
+                .bytes()
+                .take_while(|b| (*b as char).is_digit(radix))
+                .count();
+            if len > 0 {
+                let significant = digits[..len].trim_start_matches('0');
+                let value = match significant {
+                    "" => Some(0),
+                    s if s.len() <= 8 => u32::from_str_radix(s, radix).ok(),
+                    _ => None,
+                };
+                let decoded = value.and_then(char::from_u32).unwrap_or('\u{fffd}');
+                let semicolon = usize::from(digits[len..].starts_with(';'));
+                return Some((decoded, skip + len + semicolon));
+            }
+        } else {
+            for (name, decoded) in [
+                ("colon", ':'),
+                ("Tab", '\t'),
+                ("NewLine", '\n'),
+                ("period", '.'),
+                ("plus", '+'),
+            ] {
+                if let Some(after) = body.strip_prefix(name) {
+                    let semicolon = usize::from(after.starts_with(';'));
+                    return Some((decoded, 1 + name.len() + semicolon));
+                }
+            }
+        }
+    }
+    Some((c, c.len_utf8()))
 }
 
 /// Appends `text` with `& < > " '` escaped, safe in element content and in
@@ -386,6 +448,15 @@ mod tests {
             "\u{1}javascript:x",
             "data:text/html,<b>",
             "VBScript:x",
+            "file:///etc/passwd",
+            "java&#115;cript:x",
+            "&#x6A;avascript:x",
+            "&#106avascript:x",
+            "javascript&colon;x",
+            "java&Tab;script:x",
+            "%6Aavascript:x",
+            "java%0Ascript:x",
+            "\u{85}javascript:x",
         ] {
             assert!(is_dangerous_url(url), "{url:?}");
         }
@@ -395,6 +466,10 @@ mod tests {
             "relative/data:x",
             "mailto:a@b.c",
             "page.html?x=javascript:1",
+            "https://e.com/a?b=1&amp;c=%41",
+            "&#xFFFFFFFFFF;x:y",
+            "%:x",
+            "a%E9:x",
         ] {
             assert!(!is_dangerous_url(url), "{url:?}");
         }

@@ -1,26 +1,32 @@
 //! The GitHub format: workflow commands that annotate a pull request.
 //! <https://docs.github.com/actions/reference/workflow-commands-for-github-actions>
+//!
+//! The commands are also the job's log, shown as a terminal shows it, so
+//! what would act on a terminal is shown instead (line breaks stay, as the
+//! commands' own `%0A` escapes).
 
 use std::fmt::Write;
 
 use super::Summary;
 use crate::check::CheckedFile;
 use crate::diagnostics::Severity;
+use crate::terminal::sanitize_lines_for_terminal;
 
 pub fn render(files: &[CheckedFile], summary: Summary) -> String {
     let mut out = String::new();
     for file in files {
         let path = file.path.display().to_string().replace('\\', "/");
+        let path = sanitize_lines_for_terminal(&path);
         for d in &file.diagnostics {
             let pos = file.source.span_position(d.span());
             let command = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            let mut message = d.message.clone();
+            let mut message = sanitize_lines_for_terminal(&d.message).into_owned();
             if let Some(help) = &d.help {
                 message.push_str("\n\n");
-                message.push_str(help);
+                message.push_str(&sanitize_lines_for_terminal(help));
             }
             let _ = writeln!(
                 out,

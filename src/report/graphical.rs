@@ -10,6 +10,7 @@ use miette::{
 
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::source::Source;
+use crate::terminal::{acts_on_terminal, sanitize_for_terminal, sanitize_lines_for_terminal};
 
 /// One diagnostic together with its file, as a [`miette::Diagnostic`].
 pub struct FileReport<'a> {
@@ -53,21 +54,21 @@ impl SourceCode for NamedText<'_> {
 
 impl<'a> FileReport<'a> {
     pub fn new(diagnostic: &'a Diagnostic, source: &'a Source) -> Self {
-        let name = printable(&source.path().display().to_string()).into_owned();
+        let name = sanitize_for_terminal(&source.path().display().to_string()).into_owned();
         FileReport {
             diagnostic,
             source: NamedText {
                 name,
                 text: printable_source(&source.text),
             },
-            message: printable(&diagnostic.message).into_owned(),
+            message: sanitize_lines_for_terminal(&diagnostic.message).into_owned(),
             help: diagnostic
                 .help
                 .as_deref()
-                .map(|h| printable(h).into_owned()),
+                .map(|h| sanitize_lines_for_terminal(h).into_owned()),
             labels: std::iter::once(&diagnostic.primary)
                 .chain(&diagnostic.secondary)
-                .map(|l| printable(&l.message).into_owned())
+                .map(|l| sanitize_lines_for_terminal(&l.message).into_owned())
                 .collect(),
         }
     }
@@ -143,36 +144,13 @@ pub fn graphical_handler(color: bool, width: usize) -> GraphicalReportHandler {
         .with_links(false)
 }
 
-/// Whether a character would act on a terminal instead of showing: control
-/// characters other than tab and line feed (a file's ESC sequences must not
-/// recolour or move the reader's terminal).
-fn is_unprintable(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
-}
-
-/// Text for a message: control characters shown as their Unicode pictures
-/// (`␀`, `␛`) or `?`.
-fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unprintable) {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(
-        text.chars()
-            .map(|c| match c {
-                c if !is_unprintable(c) => c,
-                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
-                '\u{7f}' => '\u{2421}',
-                _ => '?',
-            })
-            .collect(),
-    )
-}
-
-/// A source for snippets: control characters replaced by characters of the
-/// same UTF-8 length (`?` for one byte, `¿` for two), so spans still point
-/// at the same bytes. A CR before LF is a line break and stays.
+/// A source for snippets: what would act on a terminal (see
+/// [`acts_on_terminal`]) replaced by characters of the same UTF-8 length
+/// (`?` for one byte, `¿` for two, `�` for three), so spans still point at
+/// the same bytes. Line breaks (LF, and CR before LF) stay.
 fn printable_source(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unprintable) {
+    let unprintable = |c: char| c != '\n' && acts_on_terminal(c);
+    if !text.chars().any(unprintable) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -180,7 +158,11 @@ fn printable_source(text: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\r' if chars.peek() == Some(&'\n') => out.push(c),
-            c if is_unprintable(c) => out.push(if c.len_utf8() == 1 { '?' } else { '\u{bf}' }),
+            c if unprintable(c) => out.push(match c.len_utf8() {
+                1 => '?',
+                2 => '\u{bf}',
+                _ => '\u{fffd}',
+            }),
             c => out.push(c),
         }
     }
@@ -194,11 +176,11 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(printable("a\u{1b}[31mred\0"), "a\u{241b}[31mred\u{2400}");
-        let source = "x\u{1b}[2J\r\n\u{85}y\rz";
+        let source = "x\u{1b}[2J\r\n\u{85}y\rz\u{202e}w";
         let shown = printable_source(source);
         assert_eq!(shown.len(), source.len());
-        assert_eq!(shown, "x?[2J\r\n\u{bf}y?z");
-        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
+        assert_eq!(shown, "x?[2J\r\n\u{bf}y?z\u{fffd}w");
+        assert_eq!(printable_source("crlf\r\n"), "crlf\r\n");
+        assert!(matches!(printable_source("plain"), Cow::Borrowed(_)));
     }
 }

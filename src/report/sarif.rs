@@ -1,6 +1,8 @@
 //! SARIF 2.1.0, as GitHub code scanning accepts it.
 //! <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 use crate::check::CheckedFile;
@@ -24,7 +26,7 @@ pub fn render(files: &[CheckedFile]) -> String {
         .collect();
     let mut results = Vec::new();
     for file in files {
-        let uri = uri(&file.path.display().to_string());
+        let uri = uri(&file.path);
         for d in &file.diagnostics {
             let pos = file.source.span_position(d.span());
             let rule_index = RULES.iter().position(|r| r.code == d.code).unwrap_or(0);
@@ -96,12 +98,21 @@ fn physical(uri: &str, pos: crate::source::Position) -> Value {
     })
 }
 
-/// A relative URI reference for a path: forward slashes, and every byte
-/// outside the unreserved set and `/` percent-encoded.
-fn uri(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+/// A relative URI reference for a path (RFC 3986): every byte outside the
+/// unreserved set and `/` percent-encoded. On Unix the bytes are the file
+/// name's own, so a name that is not UTF-8 keeps its bytes (`%FF`, not the
+/// replacement character); on Windows, `\\` separates folders and becomes
+/// `/`.
+fn uri(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(b as char);
         } else {
@@ -113,9 +124,23 @@ fn uri(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     #[test]
     fn uris_are_encoded() {
-        assert_eq!(super::uri("examples/a b.sop"), "examples/a%20b.sop");
-        assert_eq!(super::uri("目的.sop"), "%E7%9B%AE%E7%9A%84.sop");
+        assert_eq!(
+            super::uri(Path::new("examples/a b.sop")),
+            "examples/a%20b.sop"
+        );
+        assert_eq!(super::uri(Path::new("目的.sop")), "%E7%9B%AE%E7%9A%84.sop");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn uris_keep_the_bytes_of_names_that_are_not_utf8() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(OsStr::from_bytes(b"dir/a\xFF\\b.sop"));
+        assert_eq!(super::uri(path), "dir/a%FF%5Cb.sop");
     }
 }

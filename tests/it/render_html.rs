@@ -376,7 +376,7 @@ fn hostile_input_stays_text() {
         "{title}"
     );
     let lang = select(&doc, "html")[0].value().attr("lang").unwrap();
-    assert_eq!(lang, "en", "an invalid language tag falls back to English");
+    assert_eq!(lang, "und", "an invalid language tag is undetermined");
 }
 
 #[test]

@@ -309,7 +309,7 @@ fn user_text_cannot_break_the_document() {
         "{md}"
     );
     assert!(md.contains("| Owner | R&D \\| ops |"), "{md}");
-    assert!(md.contains("&lt;!-- never closed"), "{md}");
+    assert!(md.contains("Fine.\n\\<\\!\\-\\- never closed\n"), "{md}");
     assert!(
         md.contains("```\na fence never closed\n```\n\n## Roles"),
         "{md}"
