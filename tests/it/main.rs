@@ -17,3 +17,4 @@ mod render_json;
 mod render_markdown;
 mod robustness;
 mod snapshots;
+mod speed;
