@@ -220,9 +220,39 @@ impl<'w> Word<'w> {
         if candidate.chars().count().abs_diff(self.chars) > self.limit {
             return None;
         }
-        let d = strsim::damerau_levenshtein(&self.lower, &candidate.to_lowercase());
+        let lower = candidate.to_lowercase();
+        if bag_distance(&self.lower, &lower) > self.limit {
+            return None;
+        }
+        let d = strsim::damerau_levenshtein(&self.lower, &lower);
         (d <= self.limit).then_some(d)
     }
+}
+
+/// A lower bound of the edit distance, in linear time: how many more
+/// times some characters occur in one word than in the other (each edit
+/// changes that by one at most; a transposition not at all). 0 (no bound)
+/// unless both words are ASCII.
+fn bag_distance(a: &str, b: &str) -> usize {
+    if !a.is_ascii() || !b.is_ascii() {
+        return 0;
+    }
+    let mut counts = [0i32; 128];
+    for c in a.bytes() {
+        counts[usize::from(c)] += 1;
+    }
+    for c in b.bytes() {
+        counts[usize::from(c)] -= 1;
+    }
+    let (mut more, mut fewer) = (0usize, 0usize);
+    for n in counts {
+        if n > 0 {
+            more += n as usize;
+        } else {
+            fewer += n.unsigned_abs() as usize;
+        }
+    }
+    more.max(fewer)
 }
 
 fn nearest<'c>(
@@ -307,6 +337,28 @@ mod tests {
             );
         }
         assert_eq!(suggester.suggest("a1234"), Some("a12340"));
+    }
+
+    #[test]
+    fn the_bag_distance_bounds_the_edit_distance() {
+        let words = [
+            "listen",
+            "silent",
+            "lisen",
+            "step-12",
+            "missing-12",
+            "ab",
+            "ba",
+            "",
+        ];
+        for a in words {
+            for b in words {
+                let bound = bag_distance(a, b);
+                assert!(bound <= strsim::damerau_levenshtein(a, b), "{a} {b}");
+            }
+        }
+        assert_eq!(bag_distance("missing-12", "step-99"), 8);
+        assert_eq!(bag_distance("ab", "ba"), 0);
     }
 
     #[test]
