@@ -156,3 +156,56 @@ fn deeply_nested_config_is_rejected_with_its_line() {
     // One message that says what is wrong.
     assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
 }
+
+#[test]
+fn human_output_per_diagnostic_is_bounded_on_a_long_line() {
+    let links: Vec<String> = (0..2000).map(|i| format!("[[Q{i}]]")).collect();
+    let text = format!(
+        "{HEADER}steps:\n  step a: Do it\n    {}\n{REVISIONS}",
+        links.join(" ")
+    );
+    let dir = project("links.sop", &text);
+    let out = check(dir.path(), "links.sop", "human");
+    out.code(1);
+    let reports = out
+        .stdout
+        .matches("× no SOP in the project has the id")
+        .count();
+    assert_eq!(reports, 2000);
+    // About 800 bytes a report; the whole 20 KB line each would be 80 MB.
+    assert!(
+        out.stdout.len() < 2000 * 1500,
+        "{} bytes of output",
+        out.stdout.len()
+    );
+    let widest = out.stdout.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 140, "a line of {widest} characters");
+    // Line and column are the file's, whatever was cut before.
+    let line = text[..text.find("[[Q0]]").unwrap()].lines().count();
+    let column = 5 + links[..1999].iter().map(|l| l.len() + 1).sum::<usize>();
+    let place = format!("╭─[links.sop:{line}:{column}]");
+    let last = out.stdout.rfind("× no SOP").unwrap();
+    assert!(out.stdout[last..].contains(&place), "{place}");
+}
+
+#[test]
+fn human_snippets_of_far_apart_labels_are_separate() {
+    let mut text = String::from(HEADER);
+    text.push_str("steps:\n  step check: First\n");
+    for i in 0..3000 {
+        let _ = writeln!(text, "  step s{i}: Step {i}");
+    }
+    text.push_str("  step check: Second\n");
+    text.push_str(REVISIONS);
+    let dir = project("far.sop", &text);
+    let out = check(dir.path(), "far.sop", "human");
+    out.code(1);
+    // Both places and their neighbours, not the 3,000 lines between them.
+    assert!(out.stdout.lines().count() < 40, "{}", out.stdout);
+    assert!(out.stdout.contains("  step check: First"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("  step check: Second"),
+        "{}",
+        out.stdout
+    );
+}
