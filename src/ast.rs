@@ -75,6 +75,7 @@ pub struct Document<'a> {
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Trivia<'a> {
+    /// A run of blank lines (one node, whatever their number).
     Blank { span: Span },
     Comment { text: Text<'a>, span: Span },
 }
