@@ -54,8 +54,14 @@ pub struct Document<'a> {
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Trivia<'a> {
-    Blank { span: Span },
-    Comment { text: Text<'a>, span: Span },
+    /// A run of blank lines (one node, whatever their number).
+    Blank {
+        span: Span,
+    },
+    Comment {
+        text: Text<'a>,
+        span: Span,
+    },
 }
 
 /// A syntax error found while lowering lines into the tree.

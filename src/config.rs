@@ -26,6 +26,15 @@ use crate::values::Cadence;
 
 pub const FILE_NAME: &str = "sop.yaml";
 
+/// The largest configuration file read: a real one is a few hundred bytes.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
+/// How deeply a configuration may nest (block indentation levels, list
+/// items and flow brackets together); the format itself needs four. Deeper
+/// files are rejected before parsing: the YAML parser's time grows faster
+/// than linearly with the depth.
+pub const MAX_DEPTH: usize = 32;
+
 /// A loaded configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -131,11 +140,24 @@ impl Config {
 
     /// Reads and validates a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        use std::io::Read;
+        let err = |message: String| ConfigError {
             path: path.to_path_buf(),
             line: None,
-            message: format!("cannot read the file: {e}"),
-        })?;
+            message,
+        };
+        let file =
+            std::fs::File::open(path).map_err(|e| err(format!("cannot read the file: {e}")))?;
+        // One byte more than allowed tells a file that is too large.
+        let mut bytes = Vec::new();
+        file.take(MAX_SIZE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| err(format!("cannot read the file: {e}")))?;
+        if bytes.len() as u64 > MAX_SIZE {
+            return Err(too_large(path));
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| err("the file is not UTF-8 text; save it as UTF-8".into()))?;
         Config::parse(path, &text)
     }
 
@@ -145,6 +167,15 @@ impl Config {
             line,
             message,
         };
+        if text.len() as u64 > MAX_SIZE {
+            return Err(too_large(path));
+        }
+        if let Some(line) = too_deep(text) {
+            return Err(err(
+                Some(line),
+                format!("the file nests more than {MAX_DEPTH} levels deep; a configuration needs no more than four (`handbook:` › `groups:` › folder), so check the brackets and indentation from this line on"),
+            ));
+        }
         // An empty file, or one holding only comments, is the defaults.
         let raw: RawConfig = if text
             .lines()
@@ -542,6 +573,89 @@ fn decode_references(text: &str) -> String {
     out
 }
 
+fn too_large(path: &Path) -> ConfigError {
+    ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!(
+            "the file is larger than {} MB; a configuration is a few lines, so check that this is the right file",
+            MAX_SIZE / (1024 * 1024)
+        ),
+    }
+}
+
+/// The 1-based line where the text first nests more than [`MAX_DEPTH`]
+/// levels, if it does: a linear scan that counts open flow brackets (`[`,
+/// `{`) and block levels (deeper indentation, and each `- ` or `? ` that
+/// starts a nested item), skipping quoted strings and comments. It
+/// over-counts rather than under-counts: it is a bound, not a parser.
+fn too_deep(text: &str) -> Option<usize> {
+    // Columns at which the open block levels start.
+    let mut blocks: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<u8> = None;
+    for (index, line) in text.split('\n').enumerate() {
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        if flow == 0 && quote.is_none() {
+            let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+            let rest = &bytes[indent..];
+            if rest.is_empty() || rest[0] == b'#' || rest == b"\r" {
+                continue;
+            }
+            while blocks.last().is_some_and(|&c| c >= indent) {
+                blocks.pop();
+            }
+            blocks.push(indent);
+            i = indent;
+            // `- - - x`: each indicator opens a level on the same line.
+            while i + 1 < bytes.len() && matches!(bytes[i], b'-' | b'?') && bytes[i + 1] == b' ' {
+                i += 2;
+                while i < bytes.len() && bytes[i] == b' ' {
+                    i += 1;
+                }
+                blocks.push(i);
+            }
+        }
+        let mut previous = b' ';
+        while i < bytes.len() {
+            let b = bytes[i];
+            match quote {
+                Some(q) if b == q => {
+                    // `''` inside single quotes is an escaped quote.
+                    if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                        i += 1;
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some(b'"') if b == b'\\' => i += 1,
+                Some(_) => {}
+                None => match b {
+                    b'#' if previous == b' ' || previous == b'\t' => break,
+                    b'\'' | b'"'
+                        if matches!(previous, b' ' | b'\t' | b'[' | b'{' | b',' | b':') =>
+                    {
+                        quote = Some(b)
+                    }
+                    b'[' | b'{' => flow += 1,
+                    b']' | b'}' => flow = flow.saturating_sub(1),
+                    _ => {}
+                },
+            }
+            if blocks.len() + flow > MAX_DEPTH {
+                return Some(index + 1);
+            }
+            previous = b;
+            i += 1;
+        }
+        if blocks.len() + flow > MAX_DEPTH {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -676,6 +790,51 @@ mod tests {
         assert_eq!(a.file_name().len(), "logo-".len() + 16 + ".png".len());
         assert_ne!(a.file_name(), b.file_name());
         assert_eq!(a.file_name(), a.clone().file_name());
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_before_parsing() {
+        let deep = |text: &str| Config::parse(Path::new("sop.yaml"), text).unwrap_err();
+        let flow = format!("exclude: {}{}\n", "[".repeat(45_000), "]".repeat(45_000));
+        let e = deep(&flow);
+        assert_eq!(e.line, Some(1), "{e}");
+        assert!(e.message.contains("nests more than 32 levels"), "{e}");
+        let mut block = String::from("handbook:\n");
+        for level in 1..40 {
+            block.push_str(&" ".repeat(level * 2));
+            block.push_str(&format!("k{level}:\n"));
+        }
+        assert_eq!(deep(&block).line, Some(33));
+        let dashes = format!("exclude:\n  {}x\n", "- ".repeat(40));
+        assert_eq!(deep(&dashes).line, Some(2));
+        let spread = format!("exclude: {}\n{}\n", "[".repeat(20), "[".repeat(20));
+        assert_eq!(deep(&spread).line, Some(2));
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let text = format!(
+            "# {open}\nhandbook:\n  title: '{open}'\n  groups:\n    a: \"{open} \\\" {open}\"  # {open}\nexclude: ['{open}/']\n",
+            open = "[".repeat(100)
+        );
+        let config = Config::parse(Path::new("sop.yaml"), &text).unwrap();
+        assert_eq!(config.handbook.title, Some("[".repeat(100)));
+        assert_eq!(too_deep("exclude:\n  - [a, {b: [c]}]\n"), None);
+    }
+
+    #[test]
+    fn large_files_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        let mut text = "# padding\n".repeat(110_000);
+        text.push_str("review: every year\n");
+        std::fs::write(&path, &text).unwrap();
+        let e = Config::load(&path).unwrap_err();
+        assert!(e.message.contains("larger than 1 MB"), "{e}");
+        let e = Config::parse(&path, &text).unwrap_err();
+        assert!(e.message.contains("larger than 1 MB"), "{e}");
+        std::fs::write(&path, "review: every year\n").unwrap();
+        assert!(Config::load(&path).is_ok());
     }
 
     #[test]

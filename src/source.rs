@@ -96,6 +96,27 @@ impl Source {
         })
     }
 
+    /// How many lines the text has (the text after the last line break is
+    /// a line, empty or not).
+    pub fn line_count(&self) -> usize {
+        self.line_starts().len()
+    }
+
+    /// 0-based index of the line that holds a byte offset.
+    pub fn line_index(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        self.line_starts().partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Where line `index` (0-based) starts, and where the next one starts
+    /// (the end of the text for the last line). `None` past the last line.
+    pub fn line_bounds(&self, index: usize) -> Option<(usize, usize)> {
+        let starts = self.line_starts();
+        let start = *starts.get(index)?;
+        let next = starts.get(index + 1).copied().unwrap_or(self.text.len());
+        Some((start, next))
+    }
+
     /// 1-based line and column of a byte offset; columns count characters.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));

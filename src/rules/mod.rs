@@ -119,7 +119,7 @@ mod unused_role;
 mod version_mismatch;
 
 pub use docs::rules_markdown;
-pub use suggest::did_you_mean;
+pub use suggest::{did_you_mean, listing, suggest_sorted, Suggester};
 
 /// Every rule, in the order of the contract's table.
 pub static RULES: &[Rule] = &[

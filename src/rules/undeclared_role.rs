@@ -1,4 +1,6 @@
-use super::{did_you_mean, Context, Reporter};
+use std::collections::{HashMap, HashSet};
+
+use super::{Context, Reporter, Suggester};
 use crate::ast::SectionKind;
 
 declare_rule! {
@@ -34,30 +36,38 @@ fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     if ctx.doc.section(SectionKind::Roles).is_none() {
         return;
     }
-    let declared: Vec<&str> = ctx
+    let declared: HashSet<&str> = ctx
         .doc
         .entries(SectionKind::Roles)
         .map(|e| e.name.value)
         .collect();
+    // Built on the first undeclared role only.
+    let mut suggester: Option<Suggester<'_>> = None;
+    let mut helps: HashMap<&str, String> = HashMap::new();
     for step in ctx.doc.steps() {
         for role in step.roles() {
-            if declared.contains(&role.value) {
+            if declared.contains(role.value) {
                 continue;
             }
-            let help = match did_you_mean(role.value, declared.iter().copied()) {
-                Some(s) => format!(
-                    "Did you mean `{s}`? Otherwise declare `{}` under `roles:`.",
-                    role.value
-                ),
-                None => format!(
-                    "Declare it under `roles:`, such as `{}: <who this is>`.",
-                    role.value
-                ),
-            };
+            let help = helps.entry(role.value).or_insert_with(|| {
+                let suggester = suggester.get_or_insert_with(|| {
+                    Suggester::new(ctx.doc.entries(SectionKind::Roles).map(|e| e.name.value))
+                });
+                match suggester.suggest(role.value) {
+                    Some(s) => format!(
+                        "Did you mean `{s}`? Otherwise declare `{}` under `roles:`.",
+                        role.value
+                    ),
+                    None => format!(
+                        "Declare it under `roles:`, such as `{}: <who this is>`.",
+                        role.value
+                    ),
+                }
+            });
             out.push(
                 out.diagnostic(role.span, format!("role `{}` is not declared", role.value))
                     .label("not in `roles:`")
-                    .help(help),
+                    .help(help.clone()),
             );
         }
     }

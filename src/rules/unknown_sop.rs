@@ -1,4 +1,6 @@
-use super::{did_you_mean, Context, Reporter};
+use std::collections::HashMap;
+
+use super::{suggest_sorted, Context, Reporter};
 
 declare_rule! {
     /// ## What it does
@@ -29,21 +31,24 @@ declare_rule! {
 
 fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     let Some(project) = ctx.project else { return };
+    let mut helps: HashMap<&str, String> = HashMap::new();
     for link in &ctx.doc.sop_links {
         if project.contains(link.value) {
             continue;
         }
-        let help = match did_you_mean(link.value, project.ids()) {
-            Some(s) => format!("Did you mean `[[{s}]]`?"),
-            None => "Check the id, or add the SOP to the repository.".to_string(),
-        };
+        let help = helps.entry(link.value).or_insert_with(|| {
+            match suggest_sorted(link.value, project.ids()) {
+                Some(s) => format!("Did you mean `[[{s}]]`?"),
+                None => "Check the id, or add the SOP to the repository.".to_string(),
+            }
+        });
         out.push(
             out.diagnostic(
                 link.span,
                 format!("no SOP in the project has the id `{}`", link.value),
             )
             .label("unknown SOP")
-            .help(help),
+            .help(help.clone()),
         );
     }
 }

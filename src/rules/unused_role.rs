@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use super::{Context, Reporter};
 use crate::ast::SectionKind;
 
@@ -30,12 +32,15 @@ declare_rule! {
 }
 
 fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
-    let steps = ctx.doc.steps();
+    let used: HashSet<&str> = ctx
+        .doc
+        .steps()
+        .iter()
+        .flat_map(|s| s.roles())
+        .map(|r| r.value)
+        .collect();
     for role in ctx.doc.entries(SectionKind::Roles) {
-        let used = steps
-            .iter()
-            .any(|s| s.roles().any(|r| r.value == role.name.value));
-        if !used {
+        if !used.contains(role.name.value) {
             out.push(
                 out.diagnostic(
                     role.name.span,

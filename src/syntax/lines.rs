@@ -66,22 +66,91 @@ pub enum Form<'a> {
     Prose,
 }
 
-/// Classifies every line of `text`.
+/// The grammar runs on pieces of about this many bytes (whole lines), so
+/// the tokens pest keeps for a piece stay small whatever the file's size.
+const CHUNK: usize = 16 * 1024;
+
+/// Classifies every line of `text`. A run of blank lines is one [`Line`]
+/// whose span covers the run: blank lines carry nothing but their number,
+/// and every reader of the tree treats several as one.
 pub fn classify(text: &str) -> Vec<Line<'_>> {
-    match LineGrammar::parse(Rule::file, text) {
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut start = 0;
+    loop {
+        // Lines are classified on their own, so a piece may end at any line
+        // break.
+        let end = match text.get(start + CHUNK..) {
+            Some(rest) => memchr::memchr(b'\n', rest.as_bytes()).map(|i| start + CHUNK + i),
+            None => None,
+        };
+        let piece = &text[start..end.unwrap_or(text.len())];
+        classify_piece(piece, start, &mut lines);
+        match end {
+            Some(end) => start = end + 1,
+            None => return lines,
+        }
+    }
+}
+
+/// Classifies the lines of `piece`, which starts at `base` in the file.
+fn classify_piece<'a>(piece: &'a str, base: usize, lines: &mut Vec<Line<'a>>) {
+    let mut push = |line: Line<'a>| {
+        let line = line.shifted(base);
+        match lines.last_mut() {
+            Some(last) if matches!(last.form, Form::Blank) && matches!(line.form, Form::Blank) => {
+                last.span.end = line.span.end;
+            }
+            _ => lines.push(line),
+        }
+    };
+    match LineGrammar::parse(Rule::file, piece) {
         Ok(mut pairs) => {
             let file = pairs.next().expect("the file rule always yields one pair");
-            let mut lines = Vec::with_capacity(text.len() / 32 + 1);
-            lines.extend(
-                file.into_inner()
-                    .filter(|p| p.as_rule() == Rule::line)
-                    .map(|p| lower_line(text, p)),
-            );
-            lines
+            for pair in file.into_inner().filter(|p| p.as_rule() == Rule::line) {
+                push(lower_line(piece, pair));
+            }
         }
         // The grammar accepts every input (prose is the catch-all); should that
         // ever break, fall back to treating each line as prose rather than fail.
-        Err(_) => fallback(text),
+        Err(_) => fallback(piece).into_iter().for_each(push),
+    }
+}
+
+impl<'a> Line<'a> {
+    /// The line with its spans moved on by `by` bytes.
+    fn shifted(self, by: usize) -> Line<'a> {
+        if by == 0 {
+            return self;
+        }
+        let span = |s: Span| Span::new(s.start + by, s.end + by);
+        let text = |t: Text<'a>| Text::new(t.value, span(t.span));
+        let form = match self.form {
+            Form::Header { head, value } => Form::Header {
+                head: text(head),
+                value: text(value),
+            },
+            Form::StepLine { head, value } => Form::StepLine {
+                head: text(head),
+                value: text(value),
+            },
+            Form::Goto { value } => Form::Goto { value: text(value) },
+            Form::Otherwise { value } => Form::Otherwise { value: text(value) },
+            Form::Keyword { keyword, value } => Form::Keyword {
+                keyword: text(keyword),
+                value: text(value),
+            },
+            Form::Entry { key, value } => Form::Entry {
+                key: text(key),
+                value: text(value),
+            },
+            form @ (Form::Blank | Form::Comment | Form::Escape | Form::If | Form::Prose) => form,
+        };
+        Line {
+            span: span(self.span),
+            content: text(self.content),
+            indent: self.indent,
+            form,
+        }
     }
 }
 
@@ -230,6 +299,48 @@ mod tests {
         ];
         for (line, expected) in cases {
             assert_eq!(form(line), expected, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn runs_of_blank_lines_are_one_line() {
+        let text = "a\n\n  \n\t\nb\n\n";
+        let lines = classify(text);
+        let spans: Vec<_> = lines.iter().map(|l| (l.span.start, l.span.end)).collect();
+        assert_eq!(spans, vec![(0, 1), (2, 7), (8, 9), (10, 11)]);
+        assert!(matches!(lines[1].form, Form::Blank));
+        let blank = "\n".repeat(1_000_000);
+        let lines = classify(&blank);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].span, Span::new(0, blank.len()));
+    }
+
+    #[test]
+    fn large_files_are_classified_in_pieces_with_the_file_offsets() {
+        let mut text = String::new();
+        for i in 0..5000 {
+            text.push_str(&format!("step s{i}: Title {i}\n  -> s{}\r\n", i + 1));
+        }
+        assert!(text.len() > 4 * CHUNK);
+        let lines = classify(&text);
+        assert_eq!(lines.len(), 10_001);
+        for line in &lines[..10_000] {
+            assert_eq!(
+                &text[line.content.span.start..line.content.span.end],
+                line.content.value
+            );
+            let expected = text[line.span.start..line.span.end].trim();
+            assert_eq!(line.content.value, expected);
+            match line.form {
+                Form::StepLine { head, value } => {
+                    assert_eq!(&text[head.span.start..head.span.end], head.value);
+                    assert_eq!(&text[value.span.start..value.span.end], value.value);
+                }
+                Form::Goto { value } => {
+                    assert_eq!(&text[value.span.start..value.span.end], value.value)
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 

@@ -51,3 +51,39 @@ pub fn header_id(bytes: &[u8]) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{BlockItem, MetaItem, StepItem, Trivia};
+
+    #[test]
+    fn a_run_of_blank_lines_is_one_node() {
+        let blank = "\n".repeat(100_000);
+        let text = format!("sop A-1: T\n{blank}steps:\n  step a: A\n    one{blank}    two\n");
+        let source = Source::from_text("t.sop", &text);
+        let doc = parse(&source);
+        let meta_blanks = doc
+            .metadata
+            .iter()
+            .filter(|m| matches!(m, MetaItem::Trivia(Trivia::Blank { .. })))
+            .count();
+        assert_eq!(meta_blanks, 1, "{:?}", doc.metadata);
+        let step = &doc.steps()[0];
+        let blanks: Vec<_> = step
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                StepItem::Block(BlockItem::Trivia(Trivia::Blank { span })) => Some(*span),
+                _ => None,
+            })
+            .collect();
+        // The run, and the empty line after the last line break.
+        assert_eq!(blanks.len(), 2, "{blanks:?}");
+        // 99,999 blank lines: the 99,998 line breaks between them.
+        let run = &text[blanks[0].start..blanks[0].end];
+        assert!(run.len() == blank.len() - 2 && run.bytes().all(|b| b == b'\n'));
+        assert_eq!(blanks[1].start, text.len());
+        assert_eq!(step.items.len(), 4);
+    }
+}

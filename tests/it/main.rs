@@ -21,6 +21,7 @@ mod safety;
 mod schema;
 mod serve;
 mod snapshots;
+mod speed;
 mod terminal;
 mod workspace;
 mod wrong_output;
