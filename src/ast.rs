@@ -50,18 +50,13 @@ pub struct Document<'a> {
     pub bom: bool,
 }
 
-/// A line that carries no content.
+/// A line that carries no content. A run of blank lines is one `Blank`,
+/// whatever their number.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Trivia<'a> {
-    /// A run of blank lines (one node, whatever their number).
-    Blank {
-        span: Span,
-    },
-    Comment {
-        text: Text<'a>,
-        span: Span,
-    },
+    Blank { span: Span },
+    Comment { text: Text<'a>, span: Span },
 }
 
 /// A syntax error found while lowering lines into the tree.

@@ -282,6 +282,13 @@ impl SourceCode for Excerpt {
     }
 }
 
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
 /// `pos` moved back by up to `n` characters, not before `floor`.
 fn back(text: &str, pos: usize, n: usize, floor: usize) -> usize {
     text[floor..pos]
@@ -307,8 +314,9 @@ impl<'a> FileReport<'a> {
         let spans: Vec<Span> = std::iter::once(&diagnostic.primary)
             .chain(&diagnostic.secondary)
             .map(|l| {
-                let start = l.span.start.min(len);
-                let end = l.span.end.clamp(start, len);
+                // The excerpt slices the text: spans must lie on characters.
+                let start = floor_char_boundary(&source.text, l.span.start.min(len));
+                let end = floor_char_boundary(&source.text, l.span.end.clamp(start, len));
                 let first = source.line_index(start);
                 if source.line_index(end.saturating_sub(1).max(start)) > first + MAX_SPAN_LINES {
                     // Shown on its first line only.
@@ -512,6 +520,16 @@ mod tests {
         let d = Diagnostic::new("x", Severity::Error, Span::new(0, text.len()), "all");
         let out = render(&d, &source);
         assert!(out.lines().count() < 12, "{out}");
+    }
+
+    #[test]
+    fn spans_inside_a_character_do_not_panic() {
+        let text = format!("sop X-1: {}\n", "目的".repeat(200));
+        let source = Source::from_text("cjk.sop", &text);
+        for (start, end) in [(10, 11), (11, 400), (400, 10_000), (10_000, 20_000)] {
+            let d = Diagnostic::new("x", Severity::Error, Span::new(start, end.max(start)), "m");
+            assert!(render(&d, &source).contains("cjk.sop"));
+        }
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl<'c> Suggester<'c> {
 /// keeps the shortlist only (the sorted neighbours, the candidates that
 /// share the longest endings with the word, and those equal to it but for
 /// case). Each candidate costs a comparison or two; the spelling distance
-/// is computed for at most `4 × NEIGHBOURS + ` the case-only matches.
+/// is computed for at most `3 × NEIGHBOURS` candidates and the case-only matches.
 pub fn suggest_sorted<'c>(
     word: &str,
     sorted: impl IntoIterator<Item = &'c str>,
