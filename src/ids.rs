@@ -32,25 +32,29 @@ pub struct SopLink<'a> {
 /// The `[[ID]]` references of a text, in order: an id between `[[` and
 /// `]]`, spaces around it trimmed. A `[[` preceded by a backslash is
 /// literal text (`\[[X]]` is not a reference), and so is a pair whose
-/// inside is not an id (`[[two words]]`). One pass over the text.
+/// inside is not an id (`[[two words]]`). The id is read forwards from the
+/// brackets, so every byte is looked at a bounded number of times: linear
+/// even in text full of unclosed `[[`.
 pub fn sop_links(text: &str) -> impl Iterator<Item = SopLink<'_>> {
     let bytes = text.as_bytes();
     let mut from = 0;
     std::iter::from_fn(move || loop {
         let open = from + memchr::memmem::find(&bytes[from..], b"[[")?;
-        let inner_start = open + 2;
-        let len = memchr::memmem::find(&bytes[inner_start..], b"]]")?;
-        let end = inner_start + len + 2;
-        let escaped = is_escaped(bytes, open);
-        let id = text[inner_start..inner_start + len].trim();
-        if escaped {
-            // `\[[`: the first bracket is literal; the second may still
-            // open nothing, so go on after it.
-            from = open + 1;
+        from = open + 1;
+        if is_escaped(bytes, open) {
             continue;
         }
-        from = end;
-        if is_valid_id(id) {
+        let inside = &text[open + 2..];
+        let rest = inside.trim_start();
+        let id_len = rest
+            .find(|c: char| !(unicode_ident::is_xid_continue(c) || c == '.' || c == '-'))
+            .unwrap_or(rest.len());
+        let id = &rest[..id_len];
+        let after = &rest[id_len..];
+        let spaces = after.len() - after.trim_start().len();
+        if after[spaces..].starts_with("]]") && is_valid_id(id) {
+            let end = open + 2 + (inside.len() - rest.len()) + id_len + spaces + 2;
+            from = end;
             return Some(SopLink {
                 range: open..end,
                 id,
@@ -102,6 +106,13 @@ mod tests {
         assert_eq!(links("[[投诉-1]]"), [("[[投诉-1]]", "投诉-1")]);
         assert_eq!(links("[[open"), []);
         assert_eq!(links("[[]]"), []);
+    }
+
+    #[test]
+    fn unclosed_brackets_take_linear_time() {
+        // Each `[[` reads at most its own id: no search for a far `]]`.
+        let text = format!("{}]]", "[[a ".repeat(50_000));
+        assert_eq!(sop_links(&text).count(), 1);
     }
 
     #[test]

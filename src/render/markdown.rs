@@ -730,24 +730,6 @@ fn needs_escape(src: &str, at: usize) -> bool {
     }
 }
 
-/// The id of an `[[ID]]` link whose `[[` comes right before `text`, and the
-/// length of the rest of it, `]]` included: an id between `[[` and `]]`,
-/// with spaces around it (the rule the parser collects links by). Read
-/// forwards and stopped at the first character that cannot belong, so
-/// that scanning a text full of `[[` stays linear.
-fn sop_link_at(text: &str) -> Option<(&str, usize)> {
-    let rest = text.trim_start();
-    let start = text.len() - rest.len();
-    let id_len = rest
-        .find(|c: char| !(unicode_ident::is_xid_continue(c) || c == '.' || c == '-'))
-        .unwrap_or(rest.len());
-    let id = &rest[..id_len];
-    let after = &rest[id_len..];
-    let spaces = after.len() - after.trim_start().len();
-    (after[spaces..].starts_with("]]") && crate::ids::is_valid_id(id))
-        .then_some((id, start + id_len + spaces + 2))
-}
-
 /// An edit of the Markdown source: replace `range` with `with`.
 struct Edit {
     range: Range<usize>,
@@ -914,19 +896,36 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
     }
     for (range, in_link, bold) in runs {
         let text = &src[range.clone()];
+        // The links, found by the one scanner (`src/ids.rs`), which reads
+        // the backslashes just before the run too (`\[[X]]` is text,
+        // `\\[[X]]` a backslash and a link).
+        // (Only for a run that holds `[[`, so the walk back over a long
+        // row of escaped backslashes happens once, not once per run.)
+        let from = if text.contains("[[") {
+            src[..range.start].trim_end_matches('\\').len()
+        } else {
+            range.start
+        };
+        let mut links = crate::ids::sop_links(&src[from..range.end])
+            .filter(|l| l.range.start >= range.start - from)
+            .map(|l| {
+                (
+                    l.range.start + from - range.start,
+                    l.range.end + from - range.start,
+                    l.id,
+                )
+            })
+            .peekable();
         let mut at = 0;
         while at < text.len() {
             let abs = range.start + at;
-            if text[at..].starts_with("[[") && !escaped(src, abs) {
-                if let Some((id, len)) = sop_link_at(&text[at + 2..]) {
-                    let end = at + 2 + len;
-                    edits.push(Edit {
-                        range: abs..range.start + end,
-                        with: sop_ref(id, in_link, bold, ctx),
-                    });
-                    at = end;
-                    continue;
-                }
+            if let Some((_, end, id)) = links.next_if(|l| l.0 == at) {
+                edits.push(Edit {
+                    range: abs..range.start + end,
+                    with: sop_ref(id, in_link, bold, ctx),
+                });
+                at = end;
+                continue;
             }
             if needs_escape(src, abs) && !escaped(src, abs) {
                 edits.push(Edit::insert(abs, "\\"));
