@@ -1,0 +1,115 @@
+//! Any bytes through the whole pipeline: decode → parse → check (with a
+//! project index) → fmt → every renderer. Asserts no panic, an idempotent
+//! `sop fmt`, and output with no live script: no dangerous URL and no raw
+//! tag in the HTML page beyond the renderer's own, and a Markdown page whose
+//! links are safe and whose only raw HTML is the renderer's own anchors and
+//! line breaks, read back with pulldown-cmark.
+
+#![no_main]
+
+use std::path::Path;
+
+use libfuzzer_sys::fuzz_target;
+use pulldown_cmark::{Event, Parser, Tag};
+use sop::check::{check_document, CheckOptions};
+use sop::diagnostics::Severity;
+use sop::index::ProjectIndex;
+use sop::model::Workflow;
+use sop::render::prose::{is_dangerous_url, markdown_options};
+use sop::render::{Backend, RenderContext};
+use sop::source::Source;
+use sop::values::Date;
+
+fuzz_target!(|data: &[u8]| {
+    let source = Source::from_bytes(Path::new("fuzz.sop"), data);
+    let doc = sop::syntax::parse(&source);
+    let index = ProjectIndex::from_entries([
+        ("CS-001".to_string(), "a.sop".into()),
+        ("CS-014".to_string(), "b.sop".into()),
+    ]);
+    let today = Date::parse("2026-11-23").expect("a date");
+    let diagnostics = check_document(&source, &doc, &CheckOptions::new(today), Some(&index));
+
+    if let Ok(formatted) = sop::fmt::format_document(&source, &doc) {
+        let again = sop::fmt::format_source(&formatted).expect("formatted text formats");
+        assert_eq!(again, formatted, "sop fmt is not idempotent");
+    }
+
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return;
+    }
+    let workflow = Workflow::from_document(&doc);
+    let link = |id: &str| Some(format!("{id}.html"));
+    let context = RenderContext {
+        sop_link: &link,
+        ..RenderContext::default()
+    };
+    for backend in [Backend::Md, Backend::Html, Backend::Json] {
+        let out = backend.renderer().render(&workflow, &context);
+        match backend {
+            Backend::Md => markdown_is_safe(&out),
+            Backend::Html => html_is_safe(&out),
+            Backend::Json => {
+                assert!(out.starts_with('{'), "JSON output: {out}");
+            }
+        }
+    }
+});
+
+/// The Markdown's links are safe and its only raw HTML is the renderer's
+/// own: step anchors and line breaks in table cells.
+fn markdown_is_safe(md: &str) {
+    for event in Parser::new_ext(md, markdown_options()) {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                assert!(!is_dangerous_url(&dest_url), "link to {dest_url:?} in\n{md}");
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let html = html.trim();
+                let own = html == "</a>"
+                    || html == "<br>"
+                    || (html.starts_with("<a id=\"step-")
+                        && (html.ends_with("\"></a>") || html.ends_with("\">"))
+                        && !html["<a id=\"".len()..].trim_end_matches("\"></a>").trim_end_matches("\">").contains(['"', '<', '>']));
+                assert!(own, "raw HTML {html:?} in\n{md}");
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every tag of the HTML page is one the renderer writes on purpose, with
+/// no event-handler attribute and no dangerous URL.
+fn html_is_safe(html: &str) {
+    const FORBIDDEN: &[&str] = &[
+        "script", "iframe", "object", "embed", "form", "base", "frame", "frameset", "applet",
+        "template", "math", "link",
+    ];
+    let lower = html.to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('<') {
+        let tag = &rest[open + 1..];
+        let end = tag.find('>').unwrap_or(tag.len());
+        let inside = &tag[..end];
+        let name: String = inside
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        assert!(!FORBIDDEN.contains(&name.as_str()), "<{inside}> in the page");
+        for attribute in inside.split_whitespace().skip(1) {
+            let key = attribute.split('=').next().unwrap_or("");
+            assert!(
+                !(key.starts_with("on") && attribute.contains('=')),
+                "event handler in <{inside}>"
+            );
+            if matches!(key, "href" | "src" | "xlink:href" | "action" | "formaction") {
+                let value = attribute[key.len()..]
+                    .trim_start_matches('=')
+                    .trim_matches(['"', '\'']);
+                assert!(!is_dangerous_url(value), "{key}={value:?} in <{inside}>");
+            }
+        }
+        rest = &tag[end..];
+    }
+}
