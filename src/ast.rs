@@ -48,6 +48,69 @@ pub struct Document<'a> {
     pub crlf: bool,
     /// Whether the file started with a byte-order mark.
     pub bom: bool,
+    /// The keyword dialect its `language:` selects.
+    pub dialect: Dialect,
+    /// Headings that name a section in other words (`Revision history:`),
+    /// with the section they were read as.
+    pub unknown_sections: Vec<UnknownSection<'a>>,
+    /// Step lines that directly follow a prose line whose sentence goes on
+    /// (`split-paragraph`).
+    pub split_paragraphs: Vec<Span>,
+}
+
+/// The keyword dialect of a file: English keywords are valid in every
+/// file; `language: zh` adds the Chinese ones, `language: hu` the
+/// Hungarian ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialect {
+    #[default]
+    En,
+    Zh,
+    Hu,
+}
+
+impl Dialect {
+    /// The dialect a `language:` value selects: `zh` and any `zh-*` tag
+    /// Chinese, `hu` and `hu-*` Hungarian, anything else English.
+    pub fn from_language(tag: &str) -> Dialect {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        if primary.eq_ignore_ascii_case("zh") {
+            Dialect::Zh
+        } else if primary.eq_ignore_ascii_case("hu") {
+            Dialect::Hu
+        } else {
+            Dialect::En
+        }
+    }
+
+    /// `en`, `zh` or `hu`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Dialect::En => "en",
+            Dialect::Zh => "zh",
+            Dialect::Hu => "hu",
+        }
+    }
+
+    /// Parses `en`, `zh` or `hu`.
+    pub fn parse(code: &str) -> Option<Dialect> {
+        [Dialect::En, Dialect::Zh, Dialect::Hu]
+            .into_iter()
+            .find(|d| d.code().eq_ignore_ascii_case(code))
+    }
+}
+
+/// A heading such as `Revision history:` or `目标：` that names a section in
+/// other words: reported as `unknown-section`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct UnknownSection<'a> {
+    pub heading: Text<'a>,
+    /// The section it names.
+    pub meant: SectionKind,
+    /// Whether it is the keyword of that section in another dialect than
+    /// the file's (`目的：` in a file without `language: zh`).
+    pub dialect: Option<Dialect>,
 }
 
 /// A line that carries no content. A run of blank lines is one `Blank`,

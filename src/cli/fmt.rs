@@ -27,6 +27,16 @@ pub struct Args {
     /// Keep CRLF line endings in files that use them (default: LF).
     #[arg(long)]
     keep_crlf: bool,
+    /// Write every keyword in one language: `en`, or the file's own
+    /// language (`zh`, `hu`). Without it, each keyword stays in the
+    /// language it was written in.
+    #[arg(long, value_name = "LANGUAGE", value_parser = parse_keywords)]
+    keywords: Option<crate::ast::Dialect>,
+}
+
+fn parse_keywords(text: &str) -> Result<crate::ast::Dialect, String> {
+    crate::ast::Dialect::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a keyword language; use `en`, `zh` or `hu`"))
 }
 
 /// What happened to one file.
@@ -44,6 +54,7 @@ enum Outcome {
 pub fn run(args: Args) -> u8 {
     let options = FormatOptions {
         keep_crlf: args.keep_crlf,
+        keywords: args.keywords,
     };
     let stdin = Path::new("-");
     // One workspace for every path: the project's `exclude:` patterns
@@ -148,7 +159,7 @@ fn report(path: &Path, error: &FormatError) {
                 );
             }
         }
-        FormatError::Unfaithful(_) => {
+        FormatError::Unfaithful(_) | FormatError::Keywords { .. } => {
             eprintln!(
                 "{shown}: {}",
                 sanitize_lines_for_terminal(&error.to_string())

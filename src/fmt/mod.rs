@@ -18,10 +18,11 @@ mod verify;
 use std::fmt;
 
 use crate::ast::{
-    BlockItem, Branch, BranchKind, Document, EntryItem, MetaEntry, MetaItem, MetaValue,
+    BlockItem, Branch, BranchKind, Dialect, Document, EntryItem, MetaEntry, MetaItem, MetaValue,
     ReferenceItem, RevisionItem, Section, SectionBody, Span, Step, StepItem, Target, Trivia,
 };
 use crate::source::{EncodingIssueKind, Source};
+use crate::syntax::keywords::{self, Keyword, Word};
 
 /// Indentation of a section's content: prose, entries, references,
 /// revisions, and the `step` lines.
@@ -35,6 +36,9 @@ pub struct FormatOptions {
     /// Keep CRLF line endings in a file that uses them (judged by its first
     /// line break). Without it, the output always has LF line endings.
     pub keep_crlf: bool,
+    /// Write every keyword in this language (`sop fmt --keywords`). Without
+    /// it each keyword stays in the language it was written in.
+    pub keywords: Option<Dialect>,
 }
 
 /// One reason a file cannot be formatted: a syntax error or invalid bytes.
@@ -62,6 +66,10 @@ pub enum FormatError {
     /// The formatted text would not mean what the file means. This is a bug
     /// in the formatter; the message says what differs.
     Unfaithful(String),
+    /// `--keywords` asked for a language whose keywords the file cannot
+    /// hold: Chinese or Hungarian keywords are read only in a file whose
+    /// `language:` is Chinese or Hungarian.
+    Keywords { into: Dialect, file: Dialect },
 }
 
 impl fmt::Display for FormatError {
@@ -78,6 +86,21 @@ impl fmt::Display for FormatError {
                     write!(f, "\n{p}")?;
                 }
                 Ok(())
+            }
+            FormatError::Keywords { into, file } => {
+                let language = |d: Dialect| match d {
+                    Dialect::En => "English",
+                    Dialect::Zh => "Chinese",
+                    Dialect::Hu => "Hungarian",
+                };
+                write!(
+                    f,
+                    "cannot write {} keywords in a file whose language is {}: {} keywords are read only in a file with `language: {}`; add that line first, or use `--keywords en`",
+                    language(*into),
+                    language(*file),
+                    language(*into),
+                    into.code()
+                )
             }
             FormatError::Unfaithful(what) => write!(
                 f,
@@ -112,8 +135,16 @@ pub fn format_document_with(
     if !problems.is_empty() {
         return Err(FormatError::Invalid(problems));
     }
+    if let Some(into) = options.keywords {
+        if into != Dialect::En && into != doc.dialect {
+            return Err(FormatError::Keywords {
+                into,
+                file: doc.dialect,
+            });
+        }
+    }
     let crlf = options.keep_crlf && doc.crlf;
-    let out = print(&source.text, doc, crlf);
+    let out = print(&source.text, doc, crlf, options.keywords);
     if out != source.text {
         verify::same_meaning(doc, &out)?;
     }
@@ -135,6 +166,12 @@ pub fn problems(source: &Source, doc: &Document<'_>) -> Vec<Problem> {
     for error in &doc.errors {
         problems.push(problem(source, error.span, error.message.clone()));
     }
+    // A heading read as the section it names would be printed as that
+    // section's keyword: the author decides, not the formatter.
+    for unknown in &doc.unknown_sections {
+        let message = format!("`{}:` is not a section", unknown.heading.value);
+        problems.push(problem(source, unknown.heading.span, message));
+    }
     problems.sort_by_key(|p| (p.span.start, p.span.end));
     problems
 }
@@ -150,8 +187,8 @@ fn problem(source: &Source, span: Span, message: String) -> Problem {
 }
 
 /// Prints a document that has no syntax errors.
-fn print(src: &str, doc: &Document<'_>, crlf: bool) -> String {
-    let mut p = Printer::new(src);
+fn print(src: &str, doc: &Document<'_>, crlf: bool, into: Option<Dialect>) -> String {
+    let mut p = Printer::new(src, doc.dialect, into);
     for trivia in &doc.leading {
         p.trivia(trivia, 0);
     }
@@ -206,17 +243,46 @@ struct Printer<'s> {
     src: &'s str,
     buf: String,
     lines: Vec<Line>,
+    /// The file's dialect.
+    dialect: Dialect,
+    /// The language every keyword is written in (`--keywords`).
+    into: Option<Dialect>,
 }
 
 const SPACES: &str = "                                ";
 
 impl<'s> Printer<'s> {
-    fn new(src: &'s str) -> Self {
+    fn new(src: &'s str, dialect: Dialect, into: Option<Dialect>) -> Self {
         Printer {
             src,
             buf: String::with_capacity(src.len() + src.len() / 8),
             lines: Vec::with_capacity(src.len() / 24 + 4),
+            dialect,
+            into,
         }
+    }
+
+    /// The language to print a keyword in: `--keywords`, else the one it
+    /// was `written` in.
+    fn language(&self, written: &str) -> Dialect {
+        self.into.unwrap_or_else(|| {
+            keywords::lookup(written.trim(), self.dialect).map_or(Dialect::En, |(_, d)| d)
+        })
+    }
+
+    /// A keyword in canonical spelling, and the colon that follows it: the
+    /// full-width `：` after a Chinese keyword.
+    fn keyword(&self, word: Word, written: &str) -> (&'static str, &'static str) {
+        let language = self.language(written);
+        let colon = if language == Dialect::Zh { "：" } else { ": " };
+        (keywords::spelling(word, language), colon)
+    }
+
+    /// The keyword of a `key: value` line as written: the text before its
+    /// first colon.
+    fn written_key(&self, span: Span) -> &'s str {
+        let line = &self.src[span.start..span.end];
+        line.find([':', '：']).map_or(line, |i| &line[..i])
     }
 
     /// Adds a line printed from `parts`; `origin` is the line in the source.
@@ -362,13 +428,24 @@ impl<'s> Printer<'s> {
     }
 
     fn meta(&mut self, entry: &MetaEntry<'_>) {
-        let key = entry.value.key_name().unwrap_or(entry.key.value);
+        let (key, colon) = match entry.value.key_name() {
+            Some(name) => self.keyword(Word::Key(Keyword::Meta(name)), entry.key.value),
+            None => (entry.key.value, ": "),
+        };
         let start = self.buf.len();
         self.buf.push_str(key);
-        self.buf.push_str(": ");
+        self.buf.push_str(colon);
         match &entry.value {
             MetaValue::Tags { tags } if !tags.is_empty() => {
                 self.join(tags.iter().map(|t| t.value));
+            }
+            // A status value is a keyword: it is rewritten only with
+            // `--keywords`, so `Draft` stays as written.
+            MetaValue::Status {
+                parsed: Some(status),
+            } if self.into.is_some() => {
+                let (value, _) = self.keyword(Word::Status(status.name()), entry.raw.value);
+                self.buf.push_str(value);
             }
             _ => self.buf.push_str(entry.raw.value),
         }
@@ -385,12 +462,15 @@ impl<'s> Printer<'s> {
     }
 
     fn section(&mut self, section: &Section<'_>) {
-        let name = section.kind.name();
+        let (name, colon) = self.keyword(
+            Word::Key(Keyword::Section(section.kind)),
+            section.keyword.value,
+        );
         match section.inline {
             // Text on the keyword line is the first line of the prose: a
             // blank line after it is a paragraph break, so it is content.
-            Some(inline) => self.line(Kind::Content, 0, section.head, &[name, ": ", inline.value]),
-            None => self.line(Kind::Head, 0, section.head, &[name, ":"]),
+            Some(inline) => self.line(Kind::Content, 0, section.head, &[name, colon, inline.value]),
+            None => self.line(Kind::Head, 0, section.head, &[name, colon.trim_end()]),
         }
         let indent = SECTION_INDENT;
         match &section.body {
@@ -469,18 +549,24 @@ impl<'s> Printer<'s> {
     }
 
     fn step(&mut self, step: &Step<'_>) {
+        let line = &self.src[step.head.start..step.head.end];
+        let written = match keywords::step_keyword(line, self.dialect) {
+            Some(at) => &line[..at],
+            None => "step",
+        };
+        let (keyword, colon) = self.keyword(Word::Step, written);
         match step.id {
             Some(id) => self.line(
                 Kind::Head,
                 SECTION_INDENT,
                 step.head,
-                &["step ", id.value, ": ", step.title.value],
+                &[keyword, " ", id.value, colon, step.title.value],
             ),
             None => self.line(
                 Kind::Head,
                 SECTION_INDENT,
                 step.head,
-                &["step: ", step.title.value],
+                &[keyword, colon, step.title.value],
             ),
         }
         let indent = STEP_INDENT;
@@ -491,8 +577,13 @@ impl<'s> Printer<'s> {
         for item in &step.items {
             match item {
                 StepItem::Role { roles, span } => {
+                    let (keyword, colon) = self.keyword(
+                        Word::Key(Keyword::Attribute("role")),
+                        self.written_key(*span),
+                    );
                     let start = self.buf.len();
-                    self.buf.push_str("role: ");
+                    self.buf.push_str(keyword);
+                    self.buf.push_str(colon);
                     if roles.is_empty() {
                         self.buf.push_str(after_colon(self.src, *span));
                     } else {
@@ -501,35 +592,68 @@ impl<'s> Printer<'s> {
                     self.end(Kind::Content, indent, *span, start);
                 }
                 StepItem::Within { text, span, .. } => {
-                    self.line(Kind::Content, indent, *span, &["within: ", text.value])
+                    self.attribute("within", *text, *span, indent)
                 }
-                StepItem::Say { text, span } => {
-                    self.line(Kind::Content, indent, *span, &["say: ", text.value])
-                }
-                StepItem::Ask { text, span } => {
-                    self.line(Kind::Content, indent, *span, &["ask: ", text.value])
-                }
+                StepItem::Say { text, span } => self.attribute("say", *text, *span, indent),
+                StepItem::Ask { text, span } => self.attribute("ask", *text, *span, indent),
                 StepItem::Branch(branch) => self.branch(branch, indent),
                 StepItem::Block(block) => self.block_item(block, indent, common),
             }
         }
     }
 
+    fn attribute(
+        &mut self,
+        name: &'static str,
+        text: crate::ast::Text<'_>,
+        span: Span,
+        indent: usize,
+    ) {
+        let (keyword, colon) =
+            self.keyword(Word::Key(Keyword::Attribute(name)), self.written_key(span));
+        self.line(Kind::Content, indent, span, &[keyword, colon, text.value]);
+    }
+
     fn branch(&mut self, branch: &Branch<'_>, indent: usize) {
         let start = self.buf.len();
+        let line = &self.src[branch.span.start..branch.span.end];
         match branch.kind {
             BranchKind::Goto => self.buf.push_str("-> "),
             BranchKind::If { condition } => {
-                self.buf.push_str("if ");
+                let written =
+                    &self.src[branch.span.start..condition.span.start.max(branch.span.start)];
+                let (keyword, _) = self.keyword(Word::If, written);
+                self.buf.push_str(keyword);
+                // A Chinese `如果` needs no space before a Chinese condition.
+                let joined = keyword == keywords::spelling(Word::If, Dialect::Zh)
+                    && !condition.value.starts_with(|c: char| c.is_ascii());
+                if !joined {
+                    self.buf.push(' ');
+                }
                 self.buf.push_str(condition.value);
                 self.buf.push_str(" -> ");
             }
-            BranchKind::Otherwise => self.buf.push_str("otherwise -> "),
+            BranchKind::Otherwise => {
+                let written = line
+                    .split(|c: char| c.is_whitespace() || c == '-' || c == '→')
+                    .next()
+                    .unwrap_or_default();
+                let (keyword, _) = self.keyword(Word::Otherwise, written);
+                self.buf.push_str(keyword);
+                self.buf.push_str(" -> ");
+            }
         }
+        let target = &self.src[branch.target_span.start..branch.target_span.end];
         match branch.target {
             Target::Step(id) => self.buf.push_str(id),
-            Target::Next => self.buf.push_str("next"),
-            Target::End => self.buf.push_str("end"),
+            Target::Next => {
+                let (keyword, _) = self.keyword(Word::Next, target);
+                self.buf.push_str(keyword);
+            }
+            Target::End => {
+                let (keyword, _) = self.keyword(Word::End, target);
+                self.buf.push_str(keyword);
+            }
             Target::Sop(id) => {
                 self.buf.push_str("[[");
                 self.buf.push_str(id);
@@ -558,12 +682,18 @@ impl<'s> Printer<'s> {
                     &[escape, text.value],
                 );
             }
-            BlockItem::Callout(c) => self.line(
-                Kind::Content,
-                indent,
-                c.span,
-                &[c.kind.name(), ": ", c.text.value],
-            ),
+            BlockItem::Callout(c) => {
+                let (keyword, colon) = self.keyword(
+                    Word::Key(Keyword::Callout(c.kind)),
+                    self.written_key(c.span),
+                );
+                self.line(
+                    Kind::Content,
+                    indent,
+                    c.span,
+                    &[keyword, colon, c.text.value],
+                );
+            }
             BlockItem::Trivia(t) => self.trivia(t, indent),
         }
     }

@@ -75,6 +75,10 @@ fn tokens(doc: &Document<'_>) -> Vec<String> {
                         .map(|t| t.value)
                         .collect::<Vec<_>>()
                         .join("\u{1}"),
+                    // A status is a keyword: its language may change.
+                    crate::ast::MetaValue::Status {
+                        parsed: Some(status),
+                    } => status.name().to_string(),
                     _ => e.raw.value.to_string(),
                 }
             )),

@@ -107,11 +107,13 @@ mod missing_sections;
 mod no_path_to_end;
 mod revision_order;
 mod single_option;
+mod split_paragraph;
 mod stale_review;
 mod suggest;
 mod syntax;
 mod undeclared_role;
 mod unknown_key;
+mod unknown_section;
 mod unknown_sop;
 mod unknown_target;
 mod unreachable_step;
@@ -127,6 +129,7 @@ pub static RULES: &[Rule] = &[
     invalid_encoding::InvalidEncoding::RULE,
     missing_header::MissingHeader::RULE,
     unknown_key::UnknownKey::RULE,
+    unknown_section::UnknownSection::RULE,
     duplicate_key::DuplicateKey::RULE,
     duplicate_section::DuplicateSection::RULE,
     duplicate_step_id::DuplicateStepId::RULE,
@@ -147,6 +150,7 @@ pub static RULES: &[Rule] = &[
     undeclared_role::UndeclaredRole::RULE,
     unused_role::UnusedRole::RULE,
     single_option::SingleOption::RULE,
+    split_paragraph::SplitParagraph::RULE,
     unknown_sop::UnknownSop::RULE,
     duplicate_sop_id::DuplicateSopId::RULE,
 ];

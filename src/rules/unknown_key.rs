@@ -29,7 +29,22 @@ declare_rule! {
     }
 }
 
-use crate::syntax::keywords::META_KEYS as KNOWN;
+use crate::ast::Dialect;
+use crate::syntax::keywords::{self, Word, META_KEYS as KNOWN};
+
+/// The help for a key of another dialect than the file's (`负责人：`
+/// without `language: zh`).
+fn foreign_help(key: &str, foreign: Option<(Word, Dialect)>) -> String {
+    let Some((word, dialect)) = foreign else {
+        return String::new();
+    };
+    let english = keywords::spelling(word, Dialect::En);
+    let (language, code) = match dialect {
+        Dialect::Zh => ("Chinese", "zh"),
+        _ => ("Hungarian", "hu"),
+    };
+    format!("`{key}` is the {language} keyword for `{english}:`, but this file is not written in {language}. Add `language: {code}` to the metadata to write {language} keywords, or write `{english}:`.")
+}
 
 fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     for entry in ctx.doc.meta_entries() {
@@ -38,11 +53,17 @@ fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
         }
         let key = entry.key.value;
         let sections = SectionKind::ALL.map(SectionKind::name);
-        let help = match did_you_mean(key, KNOWN.into_iter().chain(sections)) {
-            Some(s) => format!(
+        let synonym = crate::syntax::keywords::section_synonym(key).map(SectionKind::name);
+        let foreign = keywords::foreign(key, ctx.doc.dialect);
+        let help = match (synonym, did_you_mean(key, KNOWN.into_iter().chain(sections))) {
+            _ if foreign.is_some() => foreign_help(key, foreign),
+            (Some(section), _) => format!(
+                "`{key}` names a section: did you mean `{section}:`? The section's text may follow the colon or stand on the lines below it."
+            ),
+            (None, Some(s)) => format!(
                 "Did you mean `{s}:`? Custom metadata keys start with `x-`, such as `x-{key}:`."
             ),
-            None => format!(
+            (None, None) => format!(
                 "Known keys are {}. Custom metadata keys start with `x-`, such as `x-{key}:`.",
                 KNOWN.map(|k| format!("`{k}:`")).join(", ")
             ),

@@ -17,15 +17,14 @@ impl<'a> Lowerer<'a> {
             Form::Blank | Form::Comment => Some(EntryItem::Trivia(trivia(line))),
             // The contract's misplaced keywords are errors here too, even
             // though `owner: …` would otherwise read as an entry.
-            Form::Keyword { keyword, .. }
-                if matches!(
-                    Keyword::classify(keyword.value),
-                    Some(Keyword::Meta(_) | Keyword::Attribute(_))
-                ) =>
-            {
-                let belongs = match Keyword::classify(keyword.value) {
-                    Some(Keyword::Meta(key)) => format!("`{key}:` is metadata: it belongs right after the `sop` line, before the first section."),
-                    Some(Keyword::Attribute(attr)) => format!("`{attr}:` describes a step: it belongs inside a `step` under `steps:`."),
+            Form::Keyword {
+                keyword,
+                kind: kind @ (Keyword::Meta(_) | Keyword::Attribute(_)),
+                ..
+            } => {
+                let belongs = match kind {
+                    Keyword::Meta(key) => format!("`{key}:` is metadata: it belongs right after the `sop` line, before the first section."),
+                    Keyword::Attribute(attr) => format!("`{attr}:` describes a step: it belongs inside a `step` under `steps:`."),
                     _ => String::new(),
                 };
                 self.misplaced_entry(line, keyword, &belongs);
@@ -120,9 +119,26 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// A step line in `references:` or `revisions:`.
+    fn step_in_list(&mut self, line: &Line<'a>, kind: SectionKind) {
+        self.error(
+            line.content.span,
+            "a step line outside `steps:`",
+            "not allowed here",
+            Some(format!(
+                "Steps belong under `steps:`, not in `{}:`. If this line is text, start it with `\\` to keep it as text.",
+                kind.name()
+            )),
+        );
+    }
+
     pub(super) fn reference_line(&mut self, line: &Line<'a>) {
         let item = match line.form {
             Form::Blank | Form::Comment => Some(ReferenceItem::Trivia(trivia(line))),
+            Form::StepLine { .. } => {
+                self.step_in_list(line, SectionKind::References);
+                None
+            }
             _ => {
                 let content = line.content;
                 let rest = content
@@ -159,6 +175,10 @@ impl<'a> Lowerer<'a> {
     pub(super) fn revision_line(&mut self, line: &Line<'a>) {
         let item = match line.form {
             Form::Blank | Form::Comment => Some(RevisionItem::Trivia(trivia(line))),
+            Form::StepLine { .. } => {
+                self.step_in_list(line, SectionKind::Revisions);
+                None
+            }
             _ => match parse_revision(line.content) {
                 Some(rev) => Some(RevisionItem::Revision(rev)),
                 None => {

@@ -4,9 +4,9 @@ use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
 
-use crate::ast::{Span, Text};
+use crate::ast::{Dialect, Span, Text};
 
-use super::keywords::Keyword;
+use super::keywords::{self, Keyword, Word};
 
 #[derive(Parser)]
 #[grammar = "../grammar/sop.pest"]
@@ -47,8 +47,11 @@ pub enum Form<'a> {
         value: Text<'a>,
     },
     /// `if <condition> -> <value>`; the condition and target are split at the
-    /// last arrow when lowering.
-    If,
+    /// last arrow when lowering. `keyword` is the `if` as written, with the
+    /// spaces after it.
+    If {
+        keyword: Text<'a>,
+    },
     /// `otherwise -> <value>` / `else -> <value>`
     Otherwise {
         value: Text<'a>,
@@ -56,6 +59,7 @@ pub enum Form<'a> {
     /// A known keyword and a colon.
     Keyword {
         keyword: Text<'a>,
+        kind: Keyword,
         value: Text<'a>,
     },
     /// Some other `<key>: <value>`.
@@ -70,10 +74,11 @@ pub enum Form<'a> {
 /// the tokens pest keeps for a piece stay small whatever the file's size.
 const CHUNK: usize = 16 * 1024;
 
-/// Classifies every line of `text`. A run of blank lines is one [`Line`]
-/// whose span covers the run: blank lines carry nothing but their number,
-/// and every reader of the tree treats several as one.
-pub fn classify(text: &str) -> Vec<Line<'_>> {
+/// Classifies every line of `text`, a file written in `dialect`. A run of
+/// blank lines is one [`Line`] whose span covers the run: blank lines carry
+/// nothing but their number, and every reader of the tree treats several as
+/// one.
+pub fn classify(text: &str, dialect: Dialect) -> Vec<Line<'_>> {
     let mut lines: Vec<Line<'_>> = Vec::new();
     let mut start = 0;
     loop {
@@ -84,7 +89,7 @@ pub fn classify(text: &str) -> Vec<Line<'_>> {
             None => None,
         };
         let piece = &text[start..end.unwrap_or(text.len())];
-        classify_piece(piece, start, &mut lines);
+        classify_piece(piece, start, dialect, &mut lines);
         match end {
             Some(end) => start = end + 1,
             None => return lines,
@@ -93,7 +98,7 @@ pub fn classify(text: &str) -> Vec<Line<'_>> {
 }
 
 /// Classifies the lines of `piece`, which starts at `base` in the file.
-fn classify_piece<'a>(piece: &'a str, base: usize, lines: &mut Vec<Line<'a>>) {
+fn classify_piece<'a>(piece: &'a str, base: usize, dialect: Dialect, lines: &mut Vec<Line<'a>>) {
     let mut push = |line: Line<'a>| {
         let line = line.shifted(base);
         match lines.last_mut() {
@@ -107,7 +112,7 @@ fn classify_piece<'a>(piece: &'a str, base: usize, lines: &mut Vec<Line<'a>>) {
         Ok(mut pairs) => {
             let file = pairs.next().expect("the file rule always yields one pair");
             for pair in file.into_inner().filter(|p| p.as_rule() == Rule::line) {
-                push(lower_line(piece, pair));
+                push(lower_line(piece, pair, dialect));
             }
         }
         // The grammar accepts every input (prose is the catch-all); should that
@@ -135,15 +140,23 @@ impl<'a> Line<'a> {
             },
             Form::Goto { value } => Form::Goto { value: text(value) },
             Form::Otherwise { value } => Form::Otherwise { value: text(value) },
-            Form::Keyword { keyword, value } => Form::Keyword {
+            Form::Keyword {
+                keyword,
+                kind,
+                value,
+            } => Form::Keyword {
                 keyword: text(keyword),
+                kind,
                 value: text(value),
+            },
+            Form::If { keyword } => Form::If {
+                keyword: text(keyword),
             },
             Form::Entry { key, value } => Form::Entry {
                 key: text(key),
                 value: text(value),
             },
-            form @ (Form::Blank | Form::Comment | Form::Escape | Form::If | Form::Prose) => form,
+            form @ (Form::Blank | Form::Comment | Form::Escape | Form::Prose) => form,
         };
         Line {
             span: span(self.span),
@@ -154,15 +167,12 @@ impl<'a> Line<'a> {
     }
 }
 
-fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>) -> Line<'a> {
+fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>, dialect: Dialect) -> Line<'a> {
     let span = line.as_span();
     let mut inner = line.into_inner();
     let indent_pair = inner.next();
     let indent_text = indent_pair.as_ref().map_or("", |p| p.as_str());
-    let indent = indent_text
-        .bytes()
-        .map(|b| if b == b'\t' { 4 } else { 1 })
-        .sum();
+    let indent = indent_width(indent_text);
     let content_start = span.start() + indent_text.len();
     let content_text = text[content_start..span.end()].trim_end();
     let content = Text::new(
@@ -172,7 +182,7 @@ fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>) -> Line<'a> {
     let form = match inner.next() {
         _ if content_text.is_empty() => Form::Blank,
         None => Form::Blank,
-        Some(pair) => form_of(pair),
+        Some(pair) => form_of(pair, content, dialect),
     };
     // The CR of a CRLF line break belongs to the break, not the line.
     let end = if text[..span.end()].ends_with('\r') {
@@ -188,7 +198,7 @@ fn lower_line<'a>(text: &'a str, line: Pair<'a, Rule>) -> Line<'a> {
     }
 }
 
-fn form_of(pair: Pair<'_, Rule>) -> Form<'_> {
+fn form_of<'a>(pair: Pair<'a, Rule>, content: Text<'a>, dialect: Dialect) -> Form<'a> {
     let rule = pair.as_rule();
     let mut parts = pair.into_inner().map(trimmed);
     let mut next = || parts.next().unwrap_or_default();
@@ -199,26 +209,88 @@ fn form_of(pair: Pair<'_, Rule>) -> Form<'_> {
             head: next(),
             value: next(),
         },
-        Rule::step_line => Form::StepLine {
-            head: next(),
-            value: next(),
-        },
         Rule::goto => Form::Goto { value: next() },
-        Rule::if_option => Form::If,
-        Rule::default_option => Form::Otherwise { value: next() },
-        Rule::entry => {
-            let (key, value) = (next(), next());
-            if Keyword::classify(key.value).is_some() {
-                Form::Keyword {
-                    keyword: key,
-                    value,
-                }
-            } else {
-                Form::Entry { key, value }
+        Rule::if_option => {
+            let keyword = next();
+            match keywords::lookup(keyword.value.trim_end_matches(is_space), dialect) {
+                Some((Word::If, _)) => Form::If { keyword },
+                _ => demoted(content),
             }
+        }
+        Rule::default_option => {
+            let (word, value) = (next(), next());
+            match keywords::lookup(word.value, dialect) {
+                Some((Word::Otherwise, _)) => Form::Otherwise { value },
+                _ => demoted(content),
+            }
+        }
+        Rule::entry => entry_form(next(), next(), dialect),
+        _ => Form::Prose,
+    }
+}
+
+/// A `<key>: <value>` line: a step line, a keyword, or another entry.
+fn entry_form<'a>(key: Text<'a>, value: Text<'a>, dialect: Dialect) -> Form<'a> {
+    if let Some(at) = keywords::step_keyword(key.value, dialect) {
+        let rest = &key.value[at..];
+        let head = rest.trim_start_matches(is_space);
+        let start = key.span.start + key.value.len() - head.len();
+        return Form::StepLine {
+            head: Text::new(head, Span::new(start, key.span.end)),
+            value,
+        };
+    }
+    match Keyword::classify(key.value, dialect) {
+        Some(kind) => Form::Keyword {
+            keyword: key,
+            kind,
+            value,
+        },
+        None => Form::Entry { key, value },
+    }
+}
+
+/// The form of a line that looked like a branch but whose keyword is not
+/// one in the file's dialect (`yes -> solve`, `如果 … -> …` in an English
+/// file): what it is without that reading, an entry or prose.
+fn demoted(content: Text<'_>) -> Form<'_> {
+    let text = content.value;
+    match text.find([':', '：']) {
+        Some(i) if i > 0 => {
+            let colon = text[i..].chars().next().map_or(1, char::len_utf8);
+            let key = sub(content, 0, i);
+            let value = sub(content, i + colon, text.len());
+            Form::Entry { key, value }
         }
         _ => Form::Prose,
     }
+}
+
+/// A trimmed piece of a text, with its span.
+fn sub(text: Text<'_>, from: usize, to: usize) -> Text<'_> {
+    let raw = &text.value[from..to];
+    let trimmed = raw.trim();
+    let start = text.span.start + from + (raw.len() - raw.trim_start().len());
+    Text::new(trimmed, Span::new(start, start + trimmed.len()))
+}
+
+/// Whether a character is indentation: a space, a tab, or the full-width
+/// space U+3000.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{3000}')
+}
+
+/// The width of an indentation in columns: a tab counts as four, a
+/// full-width space as two.
+fn indent_width(indent: &str) -> usize {
+    indent
+        .chars()
+        .map(|c| match c {
+            '\t' => 4,
+            '\u{3000}' => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// A pair's text without surrounding whitespace, with its span.
@@ -242,7 +314,7 @@ fn fallback(text: &str) -> Vec<Line<'_>> {
         let end = start + piece.len();
         let line_end = if piece.ends_with('\r') { end - 1 } else { end };
         let raw = &text[start..line_end];
-        let body = raw.trim_start_matches([' ', '\t']);
+        let body = raw.trim_start_matches(is_space);
         let content_start = start + (raw.len() - body.len());
         let content = body.trim_end();
         lines.push(Line {
@@ -251,7 +323,7 @@ fn fallback(text: &str) -> Vec<Line<'_>> {
                 content,
                 Span::new(content_start, content_start + content.len()),
             ),
-            indent: raw.len() - body.len(),
+            indent: indent_width(&raw[..raw.len() - body.len()]),
             form: if content.is_empty() {
                 Form::Blank
             } else {
@@ -268,7 +340,7 @@ mod tests {
     use super::*;
 
     fn form(line: &str) -> String {
-        let lines = classify(line);
+        let lines = classify(line, Dialect::En);
         let f = format!("{:?}", lines[0].form);
         f.split([' ', '{']).next().unwrap_or_default().to_string()
     }
@@ -305,12 +377,12 @@ mod tests {
     #[test]
     fn runs_of_blank_lines_are_one_line() {
         let text = "a\n\n  \n\t\nb\n\n";
-        let lines = classify(text);
+        let lines = classify(text, Dialect::En);
         let spans: Vec<_> = lines.iter().map(|l| (l.span.start, l.span.end)).collect();
         assert_eq!(spans, vec![(0, 1), (2, 7), (8, 9), (10, 11)]);
         assert!(matches!(lines[1].form, Form::Blank));
         let blank = "\n".repeat(1_000_000);
-        let lines = classify(&blank);
+        let lines = classify(&blank, Dialect::En);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].span, Span::new(0, blank.len()));
     }
@@ -322,7 +394,7 @@ mod tests {
             text.push_str(&format!("step s{i}: Title {i}\n  -> s{}\r\n", i + 1));
         }
         assert!(text.len() > 4 * CHUNK);
-        let lines = classify(&text);
+        let lines = classify(&text, Dialect::En);
         assert_eq!(lines.len(), 10_001);
         for line in &lines[..10_000] {
             assert_eq!(
@@ -346,7 +418,7 @@ mod tests {
 
     #[test]
     fn line_breaks() {
-        let lines = classify("a\r\nb\rc\n\nd");
+        let lines = classify("a\r\nb\rc\n\nd", Dialect::En);
         let contents: Vec<_> = lines.iter().map(|l| l.content.value).collect();
         assert_eq!(contents, vec!["a", "b\rc", "", "d"]);
     }

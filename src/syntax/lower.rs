@@ -1,11 +1,11 @@
 //! The second pass: classified lines → syntax tree, with their context.
 
 use crate::ast::{
-    BlockItem, Callout, CalloutKind, Document, Section, SectionBody, SectionKind, Span, Steps,
-    SyntaxError, Text, Trivia,
+    BlockItem, Callout, CalloutKind, Dialect, Document, Section, SectionBody, SectionKind, Span,
+    Steps, SyntaxError, Text, Trivia, UnknownSection,
 };
 
-use super::keywords::Keyword;
+use super::keywords::{self, Keyword, Word};
 use super::lines::{Form, Line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,12 +18,19 @@ enum State {
 pub(super) struct Lowerer<'a> {
     pub(super) doc: Document<'a>,
     state: State,
+    /// The line before the current one, unless it was blank or a comment:
+    /// whether it was prose of a step (for `split-paragraph`).
+    pub(super) after_step_prose: bool,
 }
 
-pub(super) fn lower<'a>(text: &'a str, lines: &[Line<'a>]) -> Document<'a> {
+pub(super) fn lower<'a>(text: &'a str, lines: &[Line<'a>], dialect: Dialect) -> Document<'a> {
     let mut lowerer = Lowerer {
-        doc: Document::default(),
+        doc: Document {
+            dialect,
+            ..Document::default()
+        },
         state: State::BeforeHeader,
+        after_step_prose: false,
     };
     lowerer.doc.crlf = memchr::memchr(b'\n', text.as_bytes())
         .is_some_and(|i| i > 0 && text.as_bytes()[i - 1] == b'\r');
@@ -67,11 +74,17 @@ impl<'a> Lowerer<'a> {
     }
 
     fn section_line(&mut self, line: &Line<'a>) {
-        if let Form::Keyword { keyword, value } = line.form {
-            if let Some(Keyword::Section(kind)) = Keyword::classify(keyword.value) {
-                self.start_section(line, kind, keyword, value);
-                return;
-            }
+        if let Form::Keyword {
+            keyword,
+            kind: Keyword::Section(kind),
+            value,
+        } = line.form
+        {
+            self.start_section(line, kind, keyword, value);
+            return;
+        }
+        if self.unknown_section(line) {
+            return;
         }
         let Some(section) = self.doc.sections.last() else {
             return;
@@ -190,13 +203,17 @@ impl<'a> Lowerer<'a> {
         match line.form {
             Form::Blank | Form::Comment => Some(BlockItem::Trivia(trivia(line))),
             Form::Escape => Some(escaped(line)),
-            Form::Keyword { keyword, value } => match Keyword::classify(keyword.value) {
-                Some(Keyword::Callout(kind)) if callouts => self.callout(line, kind, value),
-                Some(Keyword::Meta(key)) => {
+            Form::Keyword {
+                keyword,
+                kind,
+                value,
+            } => match kind {
+                Keyword::Callout(kind) if callouts => self.callout(line, kind, value),
+                Keyword::Meta(key) => {
                     self.misplaced(line, keyword, format!("`{key}:` is metadata: it belongs right after the `sop` line, before the first section."));
                     None
                 }
-                Some(Keyword::Attribute(attr)) => {
+                Keyword::Attribute(attr) => {
                     self.misplaced(
                         line,
                         keyword,
@@ -214,7 +231,7 @@ impl<'a> Lowerer<'a> {
                 );
                 None
             }
-            Form::Goto { .. } | Form::If | Form::Otherwise { .. } => {
+            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } => {
                 match self.parse_branch(line) {
                     BranchLine::Branch(_) => {
                         self.error(
@@ -230,6 +247,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Form::Entry { key, .. } if callouts && self.misspelled_keyword(key, place) => None,
+            Form::Entry { key, .. } if self.foreign_keyword(key) => None,
+            Form::Prose if place == "steps" && self.missing_step_colon(line, true) => None,
             Form::Header { .. } | Form::Entry { .. } | Form::Prose => {
                 if self.dangling_arrow(line) {
                     None
@@ -238,6 +257,126 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// A heading that names a section in other words (`Revision history:`,
+    /// `目标：`), or a section keyword of another dialect than the file's
+    /// (`目的：` without `language: zh`): recorded for `unknown-section`,
+    /// and read as the section meant unless the file has that section
+    /// already. Returns true when the line was taken.
+    pub(super) fn unknown_section(&mut self, line: &Line<'a>) -> bool {
+        let Form::Entry { key, value } = line.form else {
+            return false;
+        };
+        let (meant, dialect) = match keywords::foreign(key.value, self.doc.dialect) {
+            Some((Word::Key(Keyword::Section(kind)), d)) => (kind, Some(d)),
+            _ if value.value.is_empty() => match keywords::section_synonym(key.value) {
+                Some(kind) => (kind, None),
+                None => return false,
+            },
+            _ => return false,
+        };
+        self.doc.unknown_sections.push(UnknownSection {
+            heading: key,
+            meant,
+            dialect,
+        });
+        let exists = self.doc.sections.iter().any(|s| s.kind == meant);
+        if !exists {
+            self.start_section(line, meant, key, value);
+        }
+        true
+    }
+
+    /// A key that is a keyword of another dialect than the file's (`角色：`
+    /// in a file without `language: zh`): it would silently be prose.
+    /// Reports it and returns true.
+    pub(super) fn foreign_keyword(&mut self, key: Text<'a>) -> bool {
+        let Some((Word::Key(keyword), dialect)) = keywords::foreign(key.value, self.doc.dialect)
+        else {
+            return false;
+        };
+        let english = match keyword {
+            Keyword::Section(kind) => kind.name(),
+            Keyword::Meta(k) | Keyword::Attribute(k) => k,
+            Keyword::Callout(kind) => kind.name(),
+        };
+        let (language, code) = match dialect {
+            Dialect::Zh => ("Chinese", "zh"),
+            _ => ("Hungarian", "hu"),
+        };
+        self.error(
+            key.span,
+            format!(
+                "`{}` is the {language} keyword for `{english}:`, but this file is not written in {language}",
+                key.value
+            ),
+            "keyword of another language",
+            Some(format!(
+                "Add `language: {code}` to the metadata to write {language} keywords, or write `{english}:`. If this line is prose, start it with `\\` to keep it as text."
+            )),
+        );
+        true
+    }
+
+    /// A prose line that is a step line without its colon (`step
+    /// 1.主动响应`): one error, and the step is started anyway so the lines
+    /// after it are read as its content. Inside a step only a step keyword
+    /// followed by a number and a title counts (`Step 3. Confirm`), so that
+    /// prose such as `Step back and listen` stays prose.
+    pub(super) fn missing_step_colon(&mut self, line: &Line<'a>, in_step: bool) -> bool {
+        let content = line.content;
+        let Some(at) = keywords::step_keyword(content.value, self.doc.dialect) else {
+            return false;
+        };
+        let rest = content.value[at..].trim_start_matches(super::lines::is_space);
+        if rest.is_empty() {
+            return false;
+        }
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after = &rest[digits..];
+        let numbered = digits > 0
+            && after
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c, '.' | ')' | '、' | '．' | '）') || !c.is_whitespace());
+        if in_step && !numbered {
+            return false;
+        }
+        let (id, title) = if numbered {
+            let title = after
+                .trim_start_matches(['.', ')', '、', '．', '）'])
+                .trim_start();
+            (&rest[..digits], title)
+        } else {
+            ("", rest)
+        };
+        let keyword = &content.value[..at];
+        let colon = if self.doc.dialect == Dialect::Zh && !keyword.is_ascii() {
+            "："
+        } else {
+            ": "
+        };
+        let fixed = if id.is_empty() {
+            format!("{keyword}{colon}{title}")
+        } else {
+            format!("{keyword} {id}{colon}{title}")
+        };
+        self.error(
+            content.span,
+            "this step line has no colon",
+            "missing colon",
+            Some(format!(
+                "Write a colon after the step's id: `{}`. If this line is prose, start it with `\\` to keep it as text.",
+                fixed.trim_end()
+            )),
+        );
+        let title_start = content.span.end - title.len();
+        self.start_step_recovered(
+            line,
+            Text::new(title, Span::new(title_start, content.span.end)),
+        );
+        true
     }
 
     /// A `key:` that looks like a misspelled attribute or callout keyword

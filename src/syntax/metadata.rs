@@ -49,21 +49,25 @@ impl<'a> Lowerer<'a> {
                 let t = trivia(line);
                 self.doc.metadata.push(MetaItem::Trivia(t));
             }
-            Form::Keyword { keyword, value } => match Keyword::classify(keyword.value) {
-                Some(Keyword::Section(kind)) => self.start_section(line, kind, keyword, value),
-                Some(Keyword::Meta(key)) => self.meta_entry(line, keyword, key, value),
-                Some(Keyword::Attribute(attr)) => self.misplaced(
+            Form::Keyword {
+                keyword,
+                kind,
+                value,
+            } => match kind {
+                Keyword::Section(kind) => self.start_section(line, kind, keyword, value),
+                Keyword::Meta(key) => self.meta_entry(line, keyword, key, value),
+                Keyword::Attribute(attr) => self.misplaced(
                     line,
                     keyword,
                     format!("`{attr}:` describes a step: it belongs inside a `step` under `steps:`."),
                 ),
-                Some(Keyword::Callout(kind)) => self.misplaced(
+                Keyword::Callout(kind) => self.misplaced(
                     line,
                     keyword,
                     format!("`{}:` is a callout: it belongs inside a step or under `notes:`.", kind.name()),
                 ),
-                None => {}
             },
+            Form::Entry { .. } if self.unknown_section(line) => {}
             Form::Entry { key, value } if !key.value.contains(char::is_whitespace) => {
                 let custom = key.value.len() > 2
                     && key.value.as_bytes()[..2].eq_ignore_ascii_case(b"x-");
@@ -121,13 +125,13 @@ impl<'a> Lowerer<'a> {
             },
             "owner" => MetaValue::Owner,
             "status" => {
-                let parsed = Status::parse(raw.value);
+                let parsed = super::keywords::status_value(raw.value).and_then(Status::parse);
                 if parsed.is_none() {
                     self.error(
                         raw.span,
                         format!("`{}` is not a status", raw.value),
                         "unknown status",
-                        Some("`status:` is one of `draft`, `active` or `retired`.".into()),
+                        Some(status_help(self.doc.dialect)),
                     );
                 }
                 MetaValue::Status { parsed }
@@ -150,4 +154,18 @@ impl<'a> Lowerer<'a> {
             span: line.content.span,
         }));
     }
+}
+
+/// The help for an unknown status: the values, in the file's dialect too.
+fn status_help(dialect: crate::ast::Dialect) -> String {
+    use super::keywords::{spelling, Word};
+    let names = ["draft", "active", "retired"];
+    if dialect == crate::ast::Dialect::En {
+        return "`status:` is one of `draft`, `active` or `retired`.".into();
+    }
+    let local: Vec<String> = names
+        .iter()
+        .map(|n| format!("`{}` ({n})", spelling(Word::Status(n), dialect)))
+        .collect();
+    format!("`status:` is one of {}.", local.join(", "))
 }

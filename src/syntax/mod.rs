@@ -25,8 +25,9 @@ use crate::source::Source;
 /// Parses a source into its syntax tree. Never fails: problems are recorded
 /// in [`Document::errors`].
 pub fn parse(source: &Source) -> Document<'_> {
-    let lines = lines::classify(&source.text);
-    let mut doc = lower::lower(&source.text, &lines);
+    let dialect = keywords::dialect_of(&source.text);
+    let lines = lines::classify(&source.text, dialect);
+    let mut doc = lower::lower(&source.text, &lines, dialect);
     doc.bom = source.bom;
     doc
 }
@@ -34,16 +35,16 @@ pub fn parse(source: &Source) -> Document<'_> {
 /// The SOP id a file declares, read from its header only: enough to index a
 /// project without parsing every file in full. Agrees with [`parse`]: lines
 /// are decoded as the parser decodes them (invalid UTF-8 replaced), only
-/// spaces and tabs are indentation, and blank and comment lines are skipped.
+/// spaces, tabs and full-width spaces are indentation, and blank and comment lines are skipped.
 pub fn header_id(bytes: &[u8]) -> Option<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     for raw in bytes.split(|&b| b == b'\n') {
         let text = String::from_utf8_lossy(raw);
-        let body = text.trim_start_matches([' ', '\t']);
+        let body = text.trim_start_matches(lines::is_space);
         if body.trim_end().is_empty() || body.starts_with('#') {
             continue;
         }
-        let lines = lines::classify(&text);
+        let lines = lines::classify(&text, crate::ast::Dialect::En);
         return match lines.first()?.form {
             Form::Header { head, .. } if is_valid_id(head.value) => Some(head.value.to_string()),
             _ => None,

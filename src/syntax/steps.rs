@@ -3,14 +3,18 @@
 use crate::ast::{Branch, BranchKind, SectionBody, Span, Step, StepItem, Text};
 use crate::values::Duration;
 
-use super::ids::{is_reserved, is_valid_id, parse_target};
-use super::keywords::Keyword;
+use super::ids::{is_valid_id, parse_target};
+use super::keywords::{self, Keyword};
 use super::lines::{Form, Line};
 use super::lower::{trivia, BranchLine, Lowerer};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn steps_line(&mut self, line: &Line<'a>) {
+        let after_prose = std::mem::take(&mut self.after_step_prose);
         if let Form::StepLine { head, value } = line.form {
+            if after_prose {
+                self.doc.split_paragraphs.push(line.content.span);
+            }
             self.start_step(line, head, value);
             return;
         }
@@ -22,6 +26,7 @@ impl<'a> Lowerer<'a> {
                         steps.leading.push(t);
                     }
                 }
+                Form::Prose if self.missing_step_colon(line, false) => {}
                 _ => self.error(
                     line.content.span,
                     "expected a step",
@@ -32,6 +37,14 @@ impl<'a> Lowerer<'a> {
             return;
         }
         if let Some(item) = self.step_item(line) {
+            if let StepItem::Block(crate::ast::BlockItem::Prose {
+                text,
+                escaped: false,
+                ..
+            }) = &item
+            {
+                self.after_step_prose = continues_sentence(text.value);
+            }
             if !matches!(item, StepItem::Block(crate::ast::BlockItem::Trivia(_))) {
                 if let Some(step) = self.current_step() {
                     step.span.end = step.span.end.max(line.content.span.end);
@@ -45,12 +58,12 @@ impl<'a> Lowerer<'a> {
 
     fn step_item(&mut self, line: &Line<'a>) -> Option<StepItem<'a>> {
         match line.form {
-            Form::Keyword { keyword, value } => {
-                if let Some(Keyword::Attribute(attr)) = Keyword::classify(keyword.value) {
-                    return self.attribute(line, attr, value);
-                }
-            }
-            Form::Goto { .. } | Form::If | Form::Otherwise { .. } => {
+            Form::Keyword {
+                kind: Keyword::Attribute(attr),
+                value,
+                ..
+            } => return self.attribute(line, attr, value),
+            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } => {
                 return match self.parse_branch(line) {
                     BranchLine::Branch(branch) => self.add_branch(branch),
                     BranchLine::Broken => None,
@@ -144,14 +157,16 @@ impl<'a> Lowerer<'a> {
         let (kind, target) = match line.form {
             Form::Goto { value } => (BranchKind::Goto, value),
             Form::Otherwise { value } => (BranchKind::Otherwise, value),
-            Form::If => {
+            Form::If { keyword } => {
                 // The target follows the last arrow; the condition may hold arrows.
-                let arrow = content.value.rfind("->").unwrap_or(content.value.len());
-                let cond_raw = &content.value[2..arrow];
+                let (arrow, arrow_len) =
+                    last_arrow(content.value).unwrap_or((content.value.len(), 0));
+                let from = (keyword.span.end - content.span.start).min(arrow);
+                let cond_raw = &content.value[from..arrow];
                 let cond = cond_raw.trim();
                 let cond_start =
-                    content.span.start + 2 + (cond_raw.len() - cond_raw.trim_start().len());
-                let target_raw = content.value.get(arrow + 2..).unwrap_or("");
+                    content.span.start + from + (cond_raw.len() - cond_raw.trim_start().len());
+                let target_raw = content.value.get(arrow + arrow_len..).unwrap_or("");
                 let target = target_raw.trim();
                 let target_start = content.span.end - target_raw.trim_start().len();
                 if cond.is_empty() {
@@ -171,7 +186,7 @@ impl<'a> Lowerer<'a> {
             self.broken_branch(content.span, "this branch has no target");
             return BranchLine::Broken;
         }
-        match parse_target(target.value) {
+        match parse_target(target.value, self.doc.dialect) {
             Some(t) => BranchLine::Branch(Branch {
                 kind,
                 target: t,
@@ -219,12 +234,15 @@ impl<'a> Lowerer<'a> {
     fn start_step(&mut self, line: &Line<'a>, head: Text<'a>, title: Text<'a>) {
         let id = if head.value.is_empty() {
             None
-        } else if is_reserved(head.value) {
+        } else if keywords::reserved_target(head.value, self.doc.dialect).is_some() {
             self.error(
                 head.span,
                 format!("`{}` cannot be a step id", head.value),
                 "reserved word",
-                Some("`end` and `next` are branch targets with a fixed meaning. Choose another id, such as `finish` or `continue`.".into()),
+                Some(format!(
+                    "{} are branch targets with a fixed meaning. Choose another id, such as `finish` or `continue`.",
+                    reserved_words(self.doc.dialect)
+                )),
             );
             None
         } else if !is_valid_id(head.value) {
@@ -263,6 +281,23 @@ impl<'a> Lowerer<'a> {
         });
     }
 
+    /// Starts a step whose line could not be read (its colon is missing),
+    /// so the lines after it are read as its content.
+    pub(super) fn start_step_recovered(&mut self, line: &Line<'a>, title: Text<'a>) {
+        let Some(steps) = self.steps_mut() else {
+            return;
+        };
+        let number = steps.steps.len() + 1;
+        steps.steps.push(Step {
+            number,
+            id: None,
+            title,
+            head: line.content.span,
+            span: line.content.span,
+            items: Vec::new(),
+        });
+    }
+
     fn steps_mut(&mut self) -> Option<&mut crate::ast::Steps<'a>> {
         match self.doc.sections.last_mut().map(|s| &mut s.body) {
             Some(SectionBody::Steps(steps)) => Some(steps),
@@ -277,6 +312,43 @@ impl<'a> Lowerer<'a> {
     fn current_step(&mut self) -> Option<&mut Step<'a>> {
         self.steps_mut().and_then(|s| s.steps.last_mut())
     }
+}
+
+/// The last arrow of a line (`->` or `→`): its byte offset and length.
+pub(super) fn last_arrow(text: &str) -> Option<(usize, usize)> {
+    let ascii = text.rfind("->").map(|i| (i, 2));
+    let unicode = text.rfind('→').map(|i| (i, '→'.len_utf8()));
+    match (ascii, unicode) {
+        (Some(a), Some(u)) => Some(if a.0 > u.0 { a } else { u }),
+        (a, u) => a.or(u),
+    }
+}
+
+/// The reserved targets of a dialect, for messages.
+fn reserved_words(dialect: crate::ast::Dialect) -> String {
+    use keywords::{spelling, Word};
+    let mut words = vec!["`end`".to_string(), "`next`".to_string()];
+    if dialect != crate::ast::Dialect::En {
+        words.push(format!("`{}`", spelling(Word::End, dialect)));
+        words.push(format!("`{}`", spelling(Word::Next, dialect)));
+    }
+    let last = words.pop().unwrap_or_default();
+    format!("{} and {last}", words.join(", "))
+}
+
+/// Whether a prose line reads as a sentence that goes on in the next line:
+/// it does not end in a full stop, a question or exclamation mark or a
+/// colon, and is not a list item.
+fn continues_sentence(text: &str) -> bool {
+    let text = text.trim();
+    let list = text.starts_with(['-', '*', '+', '•'])
+        || text
+            .split_once(['.', ')', '、'])
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    !list
+        && !text.ends_with([
+            '.', '。', '!', '！', '?', '？', ':', '：', ';', '；', '…', ')', '）', '"', '”', '`',
+        ])
 }
 
 /// Splits a comma-separated value (`,`, `，` or `、`) into trimmed parts.

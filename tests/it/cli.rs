@@ -17,11 +17,12 @@ use crate::support::{sop, Sop};
 const TODAY: &str = "2026-11-23";
 
 /// Every diagnostic code of the contract's table, with its default severity.
-const CODES: [(&str, &str); 26] = [
+const CODES: [(&str, &str); 28] = [
     ("syntax", "error"),
     ("invalid-encoding", "error"),
     ("missing-header", "error"),
     ("unknown-key", "error"),
+    ("unknown-section", "error"),
     ("duplicate-key", "error"),
     ("duplicate-section", "error"),
     ("duplicate-step-id", "error"),
@@ -42,6 +43,7 @@ const CODES: [(&str, &str); 26] = [
     ("undeclared-role", "warning"),
     ("unused-role", "warning"),
     ("single-option", "warning"),
+    ("split-paragraph", "warning"),
     ("unknown-sop", "error"),
     ("duplicate-sop-id", "error"),
 ];

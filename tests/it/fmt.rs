@@ -86,7 +86,8 @@ fn formattable(path: &Path) -> Option<String> {
     let source = Source::from_bytes(path, &bytes);
     let doc = sop::syntax::parse(&source);
     let result = format_document(&source, &doc);
-    if !doc.errors.is_empty() || !source.encoding_issues.is_empty() {
+    let unreadable = !doc.errors.is_empty() || !doc.unknown_sections.is_empty();
+    if unreadable || !source.encoding_issues.is_empty() {
         assert!(
             matches!(result, Err(FormatError::Invalid(_))),
             "{}: must be refused",
@@ -159,7 +160,15 @@ fn crlf_is_kept_only_when_asked() {
     assert!(doc.crlf);
     let lf = format_document(&source, &doc).unwrap();
     assert!(!lf.contains("\r\n"));
-    let kept = format_document_with(&source, &doc, &FormatOptions { keep_crlf: true }).unwrap();
+    let kept = format_document_with(
+        &source,
+        &doc,
+        &FormatOptions {
+            keep_crlf: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(kept, lf.replace('\n', "\r\n"));
     // The lone CR inside a line is content, not a line break.
     assert!(lf.contains("lone CR\rinside"));
