@@ -209,7 +209,7 @@ impl Config {
             config.default_review = Cadence::parse(&review).ok_or_else(|| {
                 err(
                     line_of("review"),
-                    format!("`review: {review}` is not a review cadence; write it like `every 12 months`, `every year` or `every 90 days`"),
+                    format!("`review: {review}` is not a review cadence; write it like `every 12 months`, `every year`, `每年`, `évente` or `P1Y`"),
                 )
             })?;
         }
@@ -668,6 +668,17 @@ mod tests {
         assert_eq!(config.rules["unused-role"], None);
         assert_eq!(config.rules["stale-review"], Some(Severity::Error));
         assert_eq!(config.exclude, vec!["archive/".to_string()]);
+    }
+
+    #[test]
+    fn the_default_review_may_be_written_in_chinese_or_hungarian() {
+        for (text, iso) in [
+            ("review: 每半年\n", "P6M"),
+            ("review: negyedévente\n", "P3M"),
+        ] {
+            let config = Config::parse(Path::new("sop.yaml"), text).unwrap();
+            assert_eq!(config.default_review.iso(), iso, "{text}");
+        }
     }
 
     #[test]

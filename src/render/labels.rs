@@ -52,6 +52,9 @@ pub struct Labels {
     pub retired: &'static str,
     /// `every {n} {unit}`: the cadence words, singular and plural.
     pub every: &'static str,
+    /// Languages that write a cadence as an adverb after its count, per
+    /// day, week, month and year: Hungarian `6 havonta`, `évente`.
+    pub cadence_adverbs: Option<[&'static str; 4]>,
     pub day: (&'static str, &'static str),
     pub week: (&'static str, &'static str),
     pub month: (&'static str, &'static str),
@@ -105,6 +108,7 @@ pub static EN: Labels = Labels {
     active: "Active",
     retired: "Retired",
     every: "every",
+    cadence_adverbs: None,
     day: ("day", "days"),
     week: ("week", "weeks"),
     month: ("month", "months"),
@@ -158,6 +162,7 @@ pub static ZH: Labels = Labels {
     active: "生效",
     retired: "已废止",
     every: "每",
+    cadence_adverbs: None,
     day: ("天", "天"),
     week: ("周", "周"),
     month: ("个月", "个月"),
@@ -211,6 +216,7 @@ pub static HU: Labels = Labels {
     active: "Érvényes",
     retired: "Visszavonva",
     every: "minden",
+    cadence_adverbs: Some(["naponta", "hetente", "havonta", "évente"]),
     day: ("nap", "nap"),
     week: ("hét", "hét"),
     month: ("hónap", "hónap"),
@@ -237,15 +243,24 @@ impl Labels {
         }
     }
 
-    /// `every 6 months` / `每 6 个月` / `minden 6 hónap`.
+    /// `every 6 months` / `每6个月` / `6 havonta`: a spelling
+    /// [`Cadence::parse`](crate::values::Cadence::parse) reads back.
     pub fn cadence(&self, cadence: crate::values::Cadence) -> String {
         use crate::values::CalendarUnit;
-        let (one, many) = match cadence.unit {
-            CalendarUnit::Day => self.day,
-            CalendarUnit::Week => self.week,
-            CalendarUnit::Month => self.month,
-            CalendarUnit::Year => self.year,
+        let unit = match cadence.unit {
+            CalendarUnit::Day => 0,
+            CalendarUnit::Week => 1,
+            CalendarUnit::Month => 2,
+            CalendarUnit::Year => 3,
         };
+        if let Some(adverbs) = self.cadence_adverbs {
+            // `évente`, `6 havonta`.
+            return match cadence.count {
+                1 => adverbs[unit].to_string(),
+                n => self.join(&[&n.to_string(), adverbs[unit]]),
+            };
+        }
+        let (one, many) = [self.day, self.week, self.month, self.year][unit];
         if cadence.count == 1 {
             // `every year`, `每年`: no count for one.
             return self.join(&[self.every, one]);
@@ -253,7 +268,8 @@ impl Labels {
         self.join(&[self.every, &cadence.count.to_string(), many])
     }
 
-    /// `1 hour 30 minutes` / `1 小时 30 分钟`.
+    /// `1 hour 30 minutes` / `1小时30分钟` / `1 óra 30 perc`: a spelling
+    /// [`Duration::parse`](crate::values::Duration::parse) reads back.
     pub fn duration(&self, d: crate::values::Duration) -> String {
         let parts = [
             (d.weeks, self.week),
@@ -317,5 +333,69 @@ mod tests {
         let d = Duration::parse("1h 30m").unwrap();
         assert_eq!(EN.duration(d), "1 hour 30 minutes");
         assert_eq!(HU.duration(d), "1 óra 30 perc");
+        assert_eq!(ZH.duration(d), "1小时30分钟");
+        let quarterly = Cadence::parse("quarterly").unwrap();
+        assert_eq!(EN.cadence(quarterly), "every 3 months");
+        assert_eq!(HU.cadence(quarterly), "3 havonta");
+        assert_eq!(HU.cadence(yearly), "évente");
+        assert_eq!(HU.cadence(c), "6 havonta");
+    }
+
+    /// A file written `within: 30s` reads naturally in its own language.
+    #[test]
+    fn english_values_render_in_the_files_language() {
+        let d = Duration::parse("30s").unwrap();
+        assert_eq!(EN.duration(d), "30 seconds");
+        assert_eq!(ZH.duration(d), "30秒");
+        assert_eq!(HU.duration(d), "30 másodperc");
+        let c = Cadence::parse("every 6 months").unwrap();
+        assert_eq!(HU.cadence(c), "6 havonta");
+        let weekly = Cadence::parse("weekly").unwrap();
+        assert_eq!(ZH.cadence(weekly), "每周");
+        assert_eq!(HU.cadence(weekly), "hetente");
+    }
+
+    /// Whatever a page prints as a time limit or a cadence, in any language,
+    /// the parser reads back as the same value.
+    #[test]
+    fn rendered_values_parse_back_to_the_same_value() {
+        use crate::values::CalendarUnit;
+        const AMOUNTS: [u64; 9] = [0, 1, 2, 7, 15, 30, 99, 120, 1000];
+        for labels in [&EN, &ZH, &HU] {
+            for weeks in AMOUNTS {
+                for days in AMOUNTS {
+                    for hours in AMOUNTS {
+                        for minutes in AMOUNTS {
+                            for seconds in AMOUNTS {
+                                let d = Duration {
+                                    weeks,
+                                    days,
+                                    hours,
+                                    minutes,
+                                    seconds,
+                                };
+                                if d == Duration::default() {
+                                    continue;
+                                }
+                                let text = labels.duration(d);
+                                assert_eq!(Duration::parse(&text), Some(d), "{text:?}");
+                            }
+                        }
+                    }
+                }
+            }
+            for unit in [
+                CalendarUnit::Day,
+                CalendarUnit::Week,
+                CalendarUnit::Month,
+                CalendarUnit::Year,
+            ] {
+                for count in (1..=400).chain([9999, u32::MAX]) {
+                    let c = Cadence { count, unit };
+                    let text = labels.cadence(c);
+                    assert_eq!(Cadence::parse(&text), Some(c), "{text:?}");
+                }
+            }
+        }
     }
 }

@@ -23,5 +23,6 @@ mod serve;
 mod snapshots;
 mod speed;
 mod terminal;
+mod units;
 mod workspace;
 mod wrong_output;
