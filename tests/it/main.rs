@@ -8,6 +8,7 @@ mod support;
 
 mod browser;
 mod cli;
+mod dialects;
 mod docs;
 mod fmt;
 mod handbook;
