@@ -156,6 +156,44 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code == code)
 }
 
+/// The end of a message about an unknown rule code: `; did you mean
+/// `unknown-target`?` for a near miss (a typo, `_` or a space for `-`, a
+/// difference of case), the codes that hold every word given (`stale` →
+/// `stale-review`, `duplicate` → the four `duplicate-…` codes), or a
+/// pointer to the list of codes.
+pub fn code_hint(code: &str) -> String {
+    let codes = || RULES.iter().map(|r| r.code);
+    let normal: String = code
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '_' | ' ' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    let near = codes()
+        .find(|c| *c == normal)
+        .or_else(|| did_you_mean(code, codes()))
+        .or_else(|| did_you_mean(&normal, codes()));
+    if let Some(near) = near {
+        return format!("; did you mean `{near}`?");
+    }
+    let words: Vec<&str> = normal.split('-').filter(|w| w.len() >= 3).collect();
+    let holding: Vec<&str> = if words.is_empty() {
+        Vec::new()
+    } else {
+        codes()
+            .filter(|c| words.iter().all(|w| c.split('-').any(|part| part == *w)))
+            .collect()
+    };
+    let quoted: Vec<String> = holding.iter().map(|c| format!("`{c}`")).collect();
+    match quoted.as_slice() {
+        [] => "; `sop explain --list` lists them".to_string(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
+}
+
 /// What a rule sees: one parsed file and its surroundings.
 pub struct Context<'d, 'a> {
     pub source: &'a Source,
@@ -228,6 +266,27 @@ mod tests {
                 assert!(text.contains(section), "{} lacks {section}", rule.code);
             }
             assert!(!rule.summary().is_empty(), "{}", rule.code);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_get_the_nearest_code() {
+        let cases = [
+            ("unknwn-target", "; did you mean `unknown-target`?"),
+            ("Unknown_Target", "; did you mean `unknown-target`?"),
+            ("unknown target", "; did you mean `unknown-target`?"),
+            ("stale", "; did you mean `stale-review`?"),
+            ("unreachable", "; did you mean `unreachable-step`?"),
+            (
+                "duplicate",
+                "; did you mean `duplicate-key`, `duplicate-section`, `duplicate-step-id` or `duplicate-sop-id`?",
+            ),
+            ("E0001", "; `sop explain --list` lists them"),
+            ("", "; `sop explain --list` lists them"),
+            ("-", "; `sop explain --list` lists them"),
+        ];
+        for (code, hint) in cases {
+            assert_eq!(code_hint(code), hint, "{code}");
         }
     }
 
