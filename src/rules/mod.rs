@@ -106,9 +106,11 @@ mod missing_revisions;
 mod missing_sections;
 mod no_path_to_end;
 mod revision_order;
+mod self_handoff;
 mod single_option;
 mod stale_review;
 mod suggest;
+mod suspicious_branch;
 mod syntax;
 mod undeclared_role;
 mod unknown_key;
@@ -121,7 +123,8 @@ mod version_mismatch;
 pub use docs::rules_markdown;
 pub use suggest::{did_you_mean, listing, suggest_sorted, Suggester};
 
-/// Every rule, in the order of the contract's table.
+/// Every rule, in the order of the contract's table; the codes added
+/// since sit next to the codes they are closest to.
 pub static RULES: &[Rule] = &[
     syntax::Syntax::RULE,
     invalid_encoding::InvalidEncoding::RULE,
@@ -134,6 +137,8 @@ pub static RULES: &[Rule] = &[
     missing_sections::MissingScope::RULE,
     missing_sections::MissingSteps::RULE,
     unknown_target::UnknownTarget::RULE,
+    suspicious_branch::SuspiciousBranch::RULE,
+    self_handoff::SelfHandoff::RULE,
     unreachable_step::UnreachableStep::RULE,
     no_path_to_end::NoPathToEnd::RULE,
     invalid_date::InvalidDate::RULE,
@@ -272,11 +277,12 @@ mod tests {
     #[test]
     fn unknown_codes_get_the_nearest_code() {
         let cases = [
-            ("unknwn-target", "; did you mean `unknown-target`?"),
-            ("Unknown_Target", "; did you mean `unknown-target`?"),
+            ("suspicous-branch", "; did you mean `suspicious-branch`?"),
+            ("Suspicious_Branch", "; did you mean `suspicious-branch`?"),
             ("unknown target", "; did you mean `unknown-target`?"),
             ("stale", "; did you mean `stale-review`?"),
-            ("unreachable", "; did you mean `unreachable-step`?"),
+            ("branch", "; did you mean `suspicious-branch`?"),
+            ("self-hand-off", "; did you mean `self-handoff`?"),
             (
                 "duplicate",
                 "; did you mean `duplicate-key`, `duplicate-section`, `duplicate-step-id` or `duplicate-sop-id`?",
