@@ -1,6 +1,7 @@
 //! Mistakes that used to pass silently: lines that only look like branches
-//! (`suspicious-branch`), a hand-off to the SOP itself (`self-handoff`),
-//! and a misspelt code given to `sop explain`.
+//! (`suspicious-branch`), a hand-off to the SOP itself (`self-handoff`), a
+//! misspelt code given to `sop explain`, and `[[ID]]` links that a single
+//! file outside any project cannot have checked.
 //!
 //! Fixtures: tests/fixtures/misreadings/ (its own project, by its
 //! `sop.yaml`). Snapshots are of the human format, as in snapshots.rs;
@@ -329,11 +330,129 @@ fn sop_yaml_suggests_codes_the_same_way() {
     );
 }
 
+// ---------------------------------------------------------------------------
+// A single file outside any project
+// ---------------------------------------------------------------------------
+
 fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()
         .prefix("sop-misreadings-")
         .tempdir_in(std::env::temp_dir())
         .expect("a temporary directory")
+}
+
+/// Whether `dir` lies outside any git work tree or `sop.yaml` project.
+fn outside_projects(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap();
+    let outside = dir
+        .ancestors()
+        .skip(1)
+        .all(|a| !a.join(".git").exists() && !a.join("sop.yaml").is_file());
+    if !outside {
+        crate::support::note_skipped(
+            "an outside-project scenario",
+            "the temp dir lies in a git tree or project",
+        );
+    }
+    outside
+}
+
+fn sop_text(id: &str, hand_off: &str) -> String {
+    format!(
+        "sop {id}: Handle a lost badge\nversion: 1.0\nowner: Facility Manager\nstatus: active\n\n\
+         purpose:\n  Block a lost badge.\n\nscope:\n  All badges.\n\n\
+         steps:\n  step block: Block the badge\n    Block it in the access system.\n    {hand_off}\n\n\
+         revisions:\n  1.0  2026-05-01  Jane Doe: Created\n"
+    )
+}
+
+#[test]
+fn a_single_file_outside_any_project_says_its_links_were_not_checked() {
+    let dir = tempdir();
+    if !outside_projects(dir.path()) {
+        return;
+    }
+    std::fs::write(dir.path().join("a.sop"), sop_text("A-1", "-> [[Z-404]]")).unwrap();
+    std::fs::write(dir.path().join("b.sop"), sop_text("B-1", "-> end")).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["check", "--today", TODAY];
+        all.extend_from_slice(args);
+        sop(&all).current_dir(dir.path()).run()
+    };
+
+    let out = run(&["a.sop"]);
+    out.code(0);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line:\n{}", out.stderr);
+    let note = lines[0];
+    assert!(note.starts_with("note: "), "{note}");
+    assert!(
+        note.contains("1 link to another SOP (`[[ID]]`) was not checked"),
+        "{note}"
+    );
+    assert!(note.contains("a.sop is outside any project"), "{note}");
+    assert!(note.contains("`sop check .`"), "{note}");
+    assert!(note.contains("`sop.yaml`"), "{note}");
+    assert_eq!(out.last_line(), "Checked 1 file: 0 errors, 0 warnings.");
+
+    // From elsewhere, the command names the folder.
+    let abs = dir.path().canonicalize().unwrap().join("a.sop");
+    let out = sop(&["check", "--today", TODAY, abs.to_str().unwrap()]).run();
+    let folder = abs.parent().unwrap().display().to_string();
+    if folder
+        .chars()
+        .all(|c| c.is_alphanumeric() || "._-/".contains(c))
+    {
+        assert!(
+            out.stderr.contains(&format!("`sop check {folder}`")),
+            "{}",
+            out.stderr
+        );
+    }
+
+    // Machine formats stay as they are; so does a file without links.
+    for format in ["json", "short", "sarif", "github"] {
+        let out = run(&["a.sop", "--format", format]);
+        out.code(0);
+        assert!(out.stderr.is_empty(), "--format {format}: {}", out.stderr);
+    }
+    let out = run(&["b.sop"]);
+    out.code(0);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    // Checking the folder checks the links, and says nothing more.
+    let out = run(&["."]);
+    out.code(1);
+    assert!(out.stdout.contains("unknown-sop"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    // So does a `sop.yaml`.
+    std::fs::write(dir.path().join("sop.yaml"), "").unwrap();
+    let out = run(&["a.sop"]);
+    out.code(1);
+    assert!(out.stdout.contains("unknown-sop"), "{}", out.stdout);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+}
+
+#[test]
+fn several_files_outside_any_project_get_one_note() {
+    let dir = tempdir();
+    if !outside_projects(dir.path()) {
+        return;
+    }
+    std::fs::write(dir.path().join("a.sop"), sop_text("A-1", "-> [[Z-404]]")).unwrap();
+    std::fs::write(dir.path().join("c.sop"), sop_text("C-1", "-> [[A-1]]")).unwrap();
+    let out = sop(&["check", "--today", TODAY, "a.sop", "c.sop"])
+        .current_dir(dir.path())
+        .run();
+    out.code(0);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", out.stderr);
+    assert!(
+        lines[0].contains("2 links to other SOPs (`[[ID]]`) were not checked, because these files are outside any project"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[test]
