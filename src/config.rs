@@ -215,10 +215,7 @@ impl Config {
         }
         for (code, severity) in raw.rules {
             if crate::rules::rule(&code).is_none() {
-                let codes = crate::rules::RULES.iter().map(|r| r.code);
-                let hint = crate::rules::did_you_mean(&code, codes)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_else(|| "; `sop explain --list` lists them".to_string());
+                let hint = crate::rules::code_hint(&code);
                 return Err(err(line_of(&code), format!("unknown rule `{code}`{hint}")));
             }
             let severity = match severity {

@@ -81,6 +81,10 @@ pub struct Workspace {
 pub struct CheckRun {
     /// Every target with its diagnostics, sorted by path.
     pub files: Vec<CheckedFile>,
+    /// How many `[[ID]]` links the files hold that were not checked,
+    /// because there is no project to check them against (a single file
+    /// outside any project or git work tree); 0 when they were checked.
+    pub unchecked_links: usize,
 }
 
 impl CheckRun {
@@ -199,13 +203,24 @@ impl Workspace {
     /// Checks every target with the cross-file checks of the project; the
     /// files are sorted by their shown path.
     pub fn check(&self, today: Date) -> Result<CheckRun, WorkspaceError> {
-        let mut files: Vec<CheckedFile> = self
-            .check_with(today, |_, _, _| ())?
-            .into_iter()
-            .map(|(file, ())| file)
-            .collect();
+        let cross_file = self.cross_file;
+        let checked = self.check_with(
+            today,
+            |_, doc, _| {
+                if cross_file {
+                    0
+                } else {
+                    doc.sop_links.len()
+                }
+            },
+        )?;
+        let unchecked_links = checked.iter().map(|(_, links)| links).sum();
+        let mut files: Vec<CheckedFile> = checked.into_iter().map(|(file, _)| file).collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(CheckRun { files })
+        Ok(CheckRun {
+            files,
+            unchecked_links,
+        })
     }
 
     /// Checks every target, in parallel, and hands each parsed file with

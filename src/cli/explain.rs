@@ -1,6 +1,6 @@
 //! `sop explain CODE` and `sop explain --list`.
 
-use crate::rules::{did_you_mean, rule, RULES};
+use crate::rules::{code_hint, rule, RULES};
 
 use super::{fail, print, EXIT_CLEAN, EXIT_FAILURE};
 
@@ -38,10 +38,10 @@ pub fn run(args: Args) -> u8 {
                 r.explanation()
             ),
             None => {
-                let hint = did_you_mean(&code, RULES.iter().map(|r| r.code))
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_else(|| "; `sop explain --list` lists them".into());
-                return fail(format!("unknown diagnostic code `{code}`{hint}"));
+                return fail(format!(
+                    "unknown diagnostic code `{code}`{}",
+                    code_hint(&code)
+                ));
             }
         }
     };

@@ -106,10 +106,12 @@ mod missing_revisions;
 mod missing_sections;
 mod no_path_to_end;
 mod revision_order;
+mod self_handoff;
 mod single_option;
 mod split_paragraph;
 mod stale_review;
 mod suggest;
+mod suspicious_branch;
 mod syntax;
 mod undeclared_role;
 mod unknown_key;
@@ -123,7 +125,8 @@ mod version_mismatch;
 pub use docs::rules_markdown;
 pub use suggest::{did_you_mean, listing, suggest_sorted, Suggester};
 
-/// Every rule, in the order of the contract's table.
+/// Every rule, in the order of the contract's table; the codes added
+/// since sit next to the codes they are closest to.
 pub static RULES: &[Rule] = &[
     syntax::Syntax::RULE,
     invalid_encoding::InvalidEncoding::RULE,
@@ -137,6 +140,8 @@ pub static RULES: &[Rule] = &[
     missing_sections::MissingScope::RULE,
     missing_sections::MissingSteps::RULE,
     unknown_target::UnknownTarget::RULE,
+    suspicious_branch::SuspiciousBranch::RULE,
+    self_handoff::SelfHandoff::RULE,
     unreachable_step::UnreachableStep::RULE,
     no_path_to_end::NoPathToEnd::RULE,
     invalid_date::InvalidDate::RULE,
@@ -158,6 +163,44 @@ pub static RULES: &[Rule] = &[
 /// Looks a rule up by its code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code == code)
+}
+
+/// The end of a message about an unknown rule code: `; did you mean
+/// `unknown-target`?` for a near miss (a typo, `_` or a space for `-`, a
+/// difference of case), the codes that hold every word given (`stale` →
+/// `stale-review`, `duplicate` → the four `duplicate-…` codes), or a
+/// pointer to the list of codes.
+pub fn code_hint(code: &str) -> String {
+    let codes = || RULES.iter().map(|r| r.code);
+    let normal: String = code
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '_' | ' ' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    let near = codes()
+        .find(|c| *c == normal)
+        .or_else(|| did_you_mean(code, codes()))
+        .or_else(|| did_you_mean(&normal, codes()));
+    if let Some(near) = near {
+        return format!("; did you mean `{near}`?");
+    }
+    let words: Vec<&str> = normal.split('-').filter(|w| w.len() >= 3).collect();
+    let holding: Vec<&str> = if words.is_empty() {
+        Vec::new()
+    } else {
+        codes()
+            .filter(|c| words.iter().all(|w| c.split('-').any(|part| part == *w)))
+            .collect()
+    };
+    let quoted: Vec<String> = holding.iter().map(|c| format!("`{c}`")).collect();
+    match quoted.as_slice() {
+        [] => "; `sop explain --list` lists them".to_string(),
+        [one] => format!("; did you mean {one}?"),
+        [init @ .., last] => format!("; did you mean {} or {last}?", init.join(", ")),
+    }
 }
 
 /// What a rule sees: one parsed file and its surroundings.
@@ -232,6 +275,28 @@ mod tests {
                 assert!(text.contains(section), "{} lacks {section}", rule.code);
             }
             assert!(!rule.summary().is_empty(), "{}", rule.code);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_get_the_nearest_code() {
+        let cases = [
+            ("suspicous-branch", "; did you mean `suspicious-branch`?"),
+            ("Suspicious_Branch", "; did you mean `suspicious-branch`?"),
+            ("unknown target", "; did you mean `unknown-target`?"),
+            ("stale", "; did you mean `stale-review`?"),
+            ("branch", "; did you mean `suspicious-branch`?"),
+            ("self-hand-off", "; did you mean `self-handoff`?"),
+            (
+                "duplicate",
+                "; did you mean `duplicate-key`, `duplicate-section`, `duplicate-step-id` or `duplicate-sop-id`?",
+            ),
+            ("E0001", "; `sop explain --list` lists them"),
+            ("", "; `sop explain --list` lists them"),
+            ("-", "; `sop explain --list` lists them"),
+        ];
+        for (code, hint) in cases {
+            assert_eq!(code_hint(code), hint, "{code}");
         }
     }
 

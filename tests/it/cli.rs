@@ -17,7 +17,7 @@ use crate::support::{sop, Sop};
 const TODAY: &str = "2026-11-23";
 
 /// Every diagnostic code of the contract's table, with its default severity.
-const CODES: [(&str, &str); 28] = [
+const CODES: [(&str, &str); 30] = [
     ("syntax", "error"),
     ("invalid-encoding", "error"),
     ("missing-header", "error"),
@@ -30,6 +30,8 @@ const CODES: [(&str, &str); 28] = [
     ("missing-scope", "error"),
     ("missing-steps", "error"),
     ("unknown-target", "error"),
+    ("suspicious-branch", "error"),
+    ("self-handoff", "error"),
     ("unreachable-step", "error"),
     ("no-path-to-end", "error"),
     ("invalid-date", "error"),

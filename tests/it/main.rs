@@ -14,6 +14,7 @@ mod fmt;
 mod handbook;
 mod handbook_browser;
 mod markdown_safety;
+mod misreadings;
 mod render_html;
 mod render_json;
 mod render_markdown;

@@ -113,10 +113,12 @@ human_snapshots! {
     human_missing_steps => "missing-steps.sop",
     human_no_path_to_end => "no-path-to-end.sop",
     human_revision_order => "revision-order.sop",
+    human_self_handoff => "self-handoff.sop",
     human_single_option => "single-option.sop",
     human_split_paragraph => "split-paragraph.sop",
     human_stale_review => "stale-review.sop",
     human_steps_in_lists => "steps-in-lists.sop",
+    human_suspicious_branch => "suspicious-branch.sop",
     human_syntax => "syntax.sop",
     human_undeclared_role => "undeclared-role.sop",
     human_unknown_key => "unknown-key.sop",
@@ -246,6 +248,11 @@ fn fixtures_report_the_expected_codes_on_the_expected_lines() {
         ("missing-scope.sop", &[("missing-scope", 11)]),
         ("missing-steps.sop", &[("missing-steps", 2)]),
         ("unknown-target.sop", &[("unknown-target", 24)]),
+        (
+            "suspicious-branch.sop",
+            &[("suspicious-branch", 20), ("suspicious-branch", 26)],
+        ),
+        ("self-handoff.sop", &[("self-handoff", 21)]),
         ("unreachable-step.sop", &[("unreachable-step", 19)]),
         ("no-path-to-end.sop", &[("no-path-to-end", 23)]),
         ("invalid-date.sop", &[("invalid-date", 6)]),
@@ -277,12 +284,15 @@ fn fixtures_report_the_expected_codes_on_the_expected_lines() {
         (
             "broken-keywords.sop",
             // 23, 25, 27 and 33 are the broken branches docs/language.md
-            // ("Broken branches") chooses to flag; the other `[prose?]`
-            // lines stay prose.
+            // ("Broken branches") chooses to flag; 29 and 31 read as
+            // branches (`suspicious-branch`); the other `[prose?]` lines
+            // stay prose.
             &[
                 ("syntax", 23),
                 ("syntax", 25),
                 ("syntax", 27),
+                ("suspicious-branch", 29),
+                ("suspicious-branch", 31),
                 ("syntax", 33),
                 ("syntax", 42),
                 ("syntax", 44),
