@@ -13,6 +13,7 @@ mod docs;
 mod fmt;
 mod handbook;
 mod handbook_browser;
+mod indentation;
 mod markdown_safety;
 mod render_html;
 mod render_json;
