@@ -15,6 +15,7 @@ mod handbook;
 mod handbook_browser;
 mod indentation;
 mod markdown_safety;
+mod new;
 mod render_html;
 mod render_json;
 mod render_markdown;
