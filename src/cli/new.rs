@@ -220,7 +220,7 @@ sop {id}: {title}
 负责人：流程负责人
 状态：草稿
 生效日期：{today}
-审核周期：P1Y
+审核周期：每年
 语言：zh
 
 # 为什么需要这个程序：它要保证的结果，一两句话即可。
@@ -233,7 +233,7 @@ sop {id}: {title}
 
 # 参与的人员，每人一行：“标识：说明”。步骤用“角色：”写明由谁执行。
 职责：
-  执行人：执行各步骤的人员
+  执行人: 执行各步骤的人员
 
 # 按顺序要做的事。每个步骤写作“步骤 标识：标题”，接着写由谁执行、做什么，
 # 以及下一步去哪里：“如果… -> 步骤”、“否则 -> 步骤”或“-> 结束”。
@@ -259,7 +259,7 @@ sop {id}: {title}
 # 每次修改写一行，从最早的开始：版本、日期、作者：修改内容。
 # 每次修改都要加一行，并相应提高“版本”。
 修订记录：
-  1.0  {today}  流程负责人：创建
+  1.0  {today}  流程负责人: 创建
 ";
 
 const HU: &str = "\
@@ -273,7 +273,7 @@ verzió: 1.0
 felelős: Folyamatgazda
 állapot: vázlat
 hatályos: {today}
-felülvizsgálat: P1Y
+felülvizsgálat: évente
 nyelv: hu
 
 # Miért van szükség a folyamatra: milyen eredményt biztosít, egy-két mondatban.

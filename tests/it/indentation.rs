@@ -174,8 +174,8 @@ fn nested_lists_and_continuations_keep_their_nesting() {
 }
 
 /// However wide the indentation is (the step's own, and each level of
-/// nesting inside it: one to three times as wide, or tabs), the step
-/// renders the same.
+/// nesting inside it: one to three times as wide, tabs, or full-width
+/// spaces U+3000), the step renders the same.
 #[test]
 fn the_width_of_the_indentation_changes_nothing() {
     let original = std::fs::read_to_string(DEEPER_PARAGRAPH).unwrap();
@@ -183,16 +183,24 @@ fn the_width_of_the_indentation_changes_nothing() {
         .run()
         .json();
     let dir = tempfile::tempdir().unwrap();
-    for (base, factor) in [("    ", 2), ("\t", 1), ("          ", 3), ("   ", 1)] {
+    let layouts = [
+        ("    ", " ", 2),
+        ("\t", " ", 1),
+        ("          ", " ", 3),
+        ("   ", " ", 1),
+        ("\u{3000}\u{3000}", "\u{3000}", 1),
+        ("\u{3000}", " ", 1),
+    ];
+    for (base, unit, factor) in layouts {
         // Each line inside the step: `base`, then its indentation beyond
-        // the step's four columns times `factor`.
+        // the step's four columns, in `unit`s, times `factor`.
         let changed: String = original
             .lines()
             .map(|line| match line.strip_prefix("    ") {
                 Some(rest) => {
                     let body = rest.trim_start_matches(' ');
                     let deeper = (rest.len() - body.len()) * factor;
-                    format!("{base}{}{body}\n", " ".repeat(deeper))
+                    format!("{base}{}{body}\n", unit.repeat(deeper))
                 }
                 None => format!("{line}\n"),
             })

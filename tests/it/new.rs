@@ -119,6 +119,45 @@ fn the_english_skeleton_checks_clean_as_written() {
     assert_eq!(ends, 2, "{}", json["edges"]);
 }
 
+/// The Chinese and Hungarian skeletons, in their keyword dialects, check
+/// clean and are formatted too.
+#[test]
+fn every_language_checks_clean_as_written() {
+    for (id, title, language) in [
+        ("厨房-003", "厨房收尾", "zh"),
+        ("KARB-ÉPÜLET-02", "A kazán heti ellenőrzése", "hu"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        sop(&["new", id, title, "--language", language])
+            .current_dir(dir.path())
+            .run()
+            .code(0);
+        let file = format!("{id}.sop");
+        assert_checks_clean(dir.path(), &file);
+        // Written entirely in the dialect: formatting it into English
+        // keywords changes the keywords, not the meaning.
+        let json = |path: &Path| {
+            sop(&["render", path.to_str().unwrap(), "--to", "json"])
+                .run()
+                .json()
+        };
+        let native = json(&dir.path().join(&file));
+        let english = sop(&["fmt", "--keywords", "en", "-"])
+            .stdin(std::fs::read(dir.path().join(&file)).unwrap())
+            .run();
+        english.code(0);
+        assert_ne!(
+            english.stdout,
+            std::fs::read_to_string(dir.path().join(&file)).unwrap()
+        );
+        let twin = dir.path().join("twin.sop");
+        std::fs::write(&twin, &english.stdout).unwrap();
+        assert_eq!(json(&twin), native, "{}", english.stdout);
+        assert_eq!(native["meta"]["review"], "P1Y");
+        assert_eq!(native["meta"]["language"], language);
+    }
+}
+
 #[test]
 fn it_never_overwrites_a_file() {
     let dir = tempfile::tempdir().unwrap();
