@@ -3,7 +3,7 @@
 //! Its serde form is the JSON workflow definition (`format: sop-workflow`,
 //! version 1; see docs/workflow-json.md): every fall-through is an explicit
 //! edge, steps without an id get `#<number>`, durations are ISO 8601, and
-//! prose is Markdown source, dedented.
+//! prose is Markdown source, laid out so that indentation never makes code.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,10 @@ use crate::ast::{
 };
 use crate::flow::{EdgeKind, EdgeTarget, Flow};
 use crate::values::{Cadence, Date, Duration, Status};
+
+mod indentation;
+
+use indentation::ProseLine;
 
 /// A whole SOP.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -84,7 +88,7 @@ pub struct Node {
     pub title: String,
     pub roles: Vec<String>,
     pub within: Option<Duration>,
-    /// The step's prose, Markdown, dedented; `""` without prose.
+    /// The step's prose, Markdown (see [`prose_text`]); `""` without prose.
     pub text: String,
     pub say: Vec<String>,
     pub ask: Option<String>,
@@ -372,45 +376,42 @@ fn node(step: &crate::ast::Step<'_>, id: String) -> Node {
 }
 
 /// Joins a block's prose lines into Markdown: the inline text (from the
-/// keyword line) first, then the other lines dedented by their common
-/// indentation, comments dropped, runs of blank lines kept as one.
+/// keyword line) first, at the block's own indentation, then the other
+/// lines, comments dropped, runs of blank lines kept as one. Indentation
+/// only says what belongs to what (a nested list item, an item's
+/// continuation); it never makes code ([`indentation`]).
 pub fn prose_text<'i, 'a: 'i>(
     inline: Option<&str>,
     items: impl IntoIterator<Item = &'i BlockItem<'a>>,
 ) -> String {
-    let mut lines: Vec<Option<(usize, &str)>> = Vec::new();
+    let items: Vec<&BlockItem<'a>> = items.into_iter().collect();
+    let mut lines: Vec<ProseLine<'_>> = Vec::new();
+    if let Some(inline) = inline.filter(|t| !t.is_empty()) {
+        let base = items
+            .iter()
+            .filter_map(|item| match item {
+                BlockItem::Prose { indent, .. } => Some(*indent),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(0);
+        lines.push(Some((base, inline)));
+    }
     for item in items {
         match item {
             BlockItem::Prose { text, indent, .. } => lines.push(Some((*indent, text.value))),
-            BlockItem::Trivia(crate::ast::Trivia::Blank { .. }) => lines.push(None),
+            BlockItem::Trivia(crate::ast::Trivia::Blank { .. }) => {
+                if lines.last().is_some_and(Option::is_some) {
+                    lines.push(None);
+                }
+            }
             BlockItem::Trivia(crate::ast::Trivia::Comment { .. }) | BlockItem::Callout(_) => {}
         }
     }
-    let common = lines.iter().flatten().map(|(i, _)| *i).min().unwrap_or(0);
-    let mut out = String::new();
-    if let Some(inline) = inline {
-        out.push_str(inline);
+    if lines.last().is_some_and(Option::is_none) {
+        lines.pop();
     }
-    let mut pending_blank = false;
-    for line in lines {
-        match line {
-            None => pending_blank = !out.is_empty(),
-            Some((indent, text)) => {
-                if !out.is_empty() {
-                    out.push('\n');
-                    if pending_blank {
-                        out.push('\n');
-                    }
-                }
-                pending_blank = false;
-                for _ in common..indent {
-                    out.push(' ');
-                }
-                out.push_str(text);
-            }
-        }
-    }
-    out
+    indentation::markdown(&lines)
 }
 
 fn section_text(doc: &Document<'_>, kind: SectionKind) -> String {

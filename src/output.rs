@@ -59,6 +59,31 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Writes a new file at `path` and never over anything: when something is
+/// there already (a file, a directory, a symbolic link, even a broken one)
+/// it is left as it is and the error is [`io::ErrorKind::AlreadyExists`].
+/// The content goes to a temporary file in the same directory, which is
+/// then moved into place only if the name is still free (one atomic step),
+/// so no reader sees half a file and a file that appears meanwhile is not
+/// replaced. Creates missing parent directories; the file gets the mode any
+/// program gets, `0666` less the umask.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let exists = || io::Error::new(io::ErrorKind::AlreadyExists, "already exists");
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(exists());
+    }
+    let dir = parent_dir(path);
+    std::fs::create_dir_all(dir)?;
+    let mut file = temp_file(dir, None)?;
+    file.write_all(bytes)?;
+    file.persist_noclobber(path)
+        .map_err(|e| match e.error.kind() {
+            io::ErrorKind::AlreadyExists => exists(),
+            _ => e.error,
+        })?;
+    Ok(())
+}
+
 /// The error for a path that is not a regular file, naming what it is.
 pub fn not_regular(meta: &Metadata) -> io::Error {
     io::Error::new(
@@ -565,5 +590,34 @@ mod tests {
             std::fs::read(dir.path().join("real.html")).unwrap(),
             b"page"
         );
+    }
+
+    #[test]
+    fn a_new_file_never_replaces_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/new.sop");
+        write_new(&path, b"one").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        let e = write_new(&path, b"two").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        let e = write_new(dir.path(), b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("new.sop")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_does_not_follow_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("new.sop");
+        std::os::unix::fs::symlink("elsewhere.sop", &link).unwrap();
+        let e = write_new(&link, b"x").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert!(!dir.path().join("elsewhere.sop").exists());
     }
 }

@@ -4,6 +4,7 @@ mod check;
 mod explain;
 mod fmt;
 mod handbook;
+mod new;
 mod parse;
 mod render;
 
@@ -43,6 +44,8 @@ enum Command {
     Render(render::Args),
     /// Publish a repository of SOPs as a static, searchable website.
     Handbook(handbook::Args),
+    /// Start a new SOP: a skeleton to fill in, in English, Chinese or Hungarian.
+    New(new::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Render(args) => render::run(args),
         Command::Handbook(args) => handbook::run(args),
+        Command::New(args) => new::run(args),
     };
     ExitCode::from(code)
 }
