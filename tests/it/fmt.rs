@@ -1094,6 +1094,63 @@ fn generated_corpus_is_formatted_faithfully() {
     }
 }
 
+/// Property: a generated document in a dialect, converted with
+/// `--keywords zh|hu` and back with `--keywords en`, keeps its JSON workflow
+/// at every stage, and converting is idempotent.
+#[test]
+fn keyword_conversion_round_trips() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = (document(), noise(), prop_oneof![Just("zh"), Just("hu")]);
+    let mut converted = 0;
+    for i in 0..200 {
+        let (doc, noise, language) = strategy.new_tree(&mut runner).unwrap().current();
+        let text = render_noisy(&lines_of(&doc), &noise);
+        // The dialect holds for the whole file wherever `language:` stands
+        // in the metadata: put it right after the `sop` line.
+        let header = text.split_inclusive('\n').position(|l| {
+            let l = l.trim_start().to_ascii_lowercase();
+            l.starts_with("sop ") || l.starts_with("sop\t")
+        });
+        let Some(header) = header else {
+            continue;
+        };
+        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let language_line = format!("language: {language}\n");
+        lines.insert(header + 1, &language_line);
+        let text = lines.concat();
+        let into = sop::ast::Dialect::parse(language).unwrap();
+        let convert = |text: &str, into| {
+            let source = Source::from_text("x.sop", text);
+            let parsed = sop::syntax::parse(&source);
+            let options = FormatOptions {
+                keywords: Some(into),
+                ..FormatOptions::default()
+            };
+            format_document_with(&source, &parsed, &options)
+        };
+        let local = match convert(&text, into) {
+            Ok(local) => local,
+            Err(_) => continue,
+        };
+        let english =
+            convert(&local, sop::ast::Dialect::En).unwrap_or_else(|e| panic!("#{i}: {e}\n{local}"));
+        let again = convert(&english, into).unwrap_or_else(|e| panic!("#{i}: {e}\n{english}"));
+        assert_eq!(
+            meaning(&text),
+            meaning(&local),
+            "#{i}\n{text}\n---\n{local}"
+        );
+        assert_eq!(
+            meaning(&local),
+            meaning(&english),
+            "#{i}\n{local}\n---\n{english}"
+        );
+        assert_eq!(again, local, "#{i}: converting is not idempotent");
+        converted += 1;
+    }
+    assert!(converted > 100, "only {converted} documents converted");
+}
+
 /// The shared corpus generator, when it is there (it is not part of this
 /// repository, so CI without it skips this test).
 #[test]
