@@ -7,6 +7,8 @@
 //! keywords match ASCII-case-insensitively; Hungarian ones also without
 //! accents (`lepes` = `lépés`); Chinese ones exactly.
 
+use std::collections::HashMap;
+
 use crate::ast::{CalloutKind, Dialect, SectionKind};
 
 /// A keyword the grammar recognised on a `key:` line, by what it introduces.
@@ -390,41 +392,73 @@ impl Keyword {
 /// returns the word and the dialect of the spelling that matched. The
 /// `language:` key matches in every spelling in every file.
 pub fn lookup(word: &str, dialect: Dialect) -> Option<(Word, Dialect)> {
-    for entry in TABLE {
-        if entry.en.iter().any(|s| s.eq_ignore_ascii_case(word)) {
-            return Some((entry.word, Dialect::En));
+    let hits = candidates(word)?;
+    let mut found = None;
+    for &(w, d, spelling) in hits {
+        if !same(spelling, word, d) {
+            continue;
         }
-        let own = match dialect {
-            Dialect::En => &[][..],
-            Dialect::Zh => entry.zh,
-            Dialect::Hu => entry.hu,
-        };
-        if own.iter().any(|s| same(s, word, dialect)) {
-            return Some((entry.word, dialect));
+        if d == Dialect::En {
+            return Some((w, d));
         }
-        if entry.word == Word::Key(Meta("language")) {
-            for other in [Dialect::Zh, Dialect::Hu] {
-                if spellings(entry, other).iter().any(|s| same(s, word, other)) {
-                    return Some((entry.word, other));
-                }
-            }
+        if found.is_none() && (d == dialect || w == Word::Key(Meta("language"))) {
+            found = Some((w, d));
         }
     }
-    None
+    found
 }
 
 /// Looks `word` up in the dialects other than English and `dialect`: a
-/// keyword written for another language than the file's.
+/// keyword written for another language than the file's. Only words with a
+/// letter outside ASCII count, so that English words that happen to be
+/// Hungarian keywords without their accents stay text.
 pub fn foreign(word: &str, dialect: Dialect) -> Option<(Word, Dialect)> {
-    [Dialect::Zh, Dialect::Hu]
-        .into_iter()
-        .filter(|&d| d != dialect)
-        .find_map(|d| {
-            TABLE
-                .iter()
-                .find(|e| spellings(e, d).iter().any(|s| same(s, word, d)))
-                .map(|e| (e.word, d))
-        })
+    // Chinese keywords, and Hungarian ones written with their accents, are
+    // never ASCII: an ASCII word (`cel`, `tipp`) is read as English text.
+    if word.is_ascii() {
+        return None;
+    }
+    candidates(word)?
+        .iter()
+        .find(|&&(_, d, spelling)| d != Dialect::En && d != dialect && same(spelling, word, d))
+        .map(|&(w, d, _)| (w, d))
+}
+
+/// Every spelling of the table by its folded form (lower case, Hungarian
+/// accents dropped), so that a look-up is one hash probe, not a scan.
+type Spelled = (Word, Dialect, &'static str);
+
+static BY_FOLDED: std::sync::LazyLock<HashMap<String, Vec<Spelled>>> =
+    std::sync::LazyLock::new(|| {
+        let mut map: HashMap<String, Vec<Spelled>> = HashMap::new();
+        for entry in TABLE {
+            for dialect in [Dialect::En, Dialect::Zh, Dialect::Hu] {
+                for &spelling in spellings(entry, dialect) {
+                    let folded: String = spelling.chars().map(fold).collect();
+                    map.entry(folded)
+                        .or_default()
+                        .push((entry.word, dialect, spelling));
+                }
+            }
+        }
+        map
+    });
+
+/// The longest spelling, in bytes: longer words are no keyword.
+const LONGEST: usize = 48;
+
+/// The spellings whose folded form is the folded `word`.
+fn candidates(word: &str) -> Option<&'static [Spelled]> {
+    if word.len() > LONGEST {
+        return None;
+    }
+    let mut buf = [0u8; LONGEST * 2];
+    let mut len = 0;
+    for c in word.chars().map(fold) {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let folded = std::str::from_utf8(&buf[..len]).ok()?;
+    BY_FOLDED.get(folded).map(Vec::as_slice)
 }
 
 /// The canonical spelling of `word` in `dialect`.
@@ -469,11 +503,19 @@ pub fn fold(c: char) -> char {
 /// followed by whitespace, the end, or (after `步骤`) a digit or an ASCII
 /// letter (`步骤1`).
 pub fn step_keyword(text: &str, dialect: Dialect) -> Option<usize> {
+    // Called on every prose line of a step: compared directly, not looked
+    // up.
     let word_end = text
         .find(|c: char| c.is_whitespace() || c == ':' || c == '：')
         .unwrap_or(text.len());
     let word = &text[..word_end];
-    if let Some((Word::Step, _)) = lookup(word, dialect) {
+    let step = word.eq_ignore_ascii_case("step")
+        || match dialect {
+            Dialect::En => false,
+            Dialect::Zh => word == "步骤",
+            Dialect::Hu => word.len() <= "lépés".len() && same("lépés", word, Dialect::Hu),
+        };
+    if step {
         return Some(word_end);
     }
     if dialect == Dialect::Zh {
@@ -616,6 +658,21 @@ mod tests {
         assert_eq!(dialect_of("sop A: T\nnyelv: hu\n"), Dialect::Hu);
         assert_eq!(dialect_of("sop A: T\nsteps:\nlanguage: zh\n"), Dialect::En);
         assert_eq!(dialect_of("sop A: T\nlanguage: en\n"), Dialect::En);
+    }
+
+    #[test]
+    fn no_spelling_is_longer_than_the_look_up_buffer() {
+        for entry in TABLE {
+            for d in [Dialect::En, Dialect::Zh, Dialect::Hu] {
+                for s in spellings(entry, d) {
+                    assert!(s.len() <= LONGEST, "{s}");
+                }
+            }
+        }
+        // Folding never makes a word longer: accented letters are two
+        // bytes, their plain forms one.
+        assert_eq!(lookup(&"é".repeat(LONGEST / 2), Dialect::Hu), None);
+        assert_eq!(lookup(&"x".repeat(1000), Dialect::En), None);
     }
 
     #[test]

@@ -211,22 +211,76 @@ fn form_of<'a>(pair: Pair<'a, Rule>, content: Text<'a>, dialect: Dialect) -> For
         },
         Rule::goto => Form::Goto { value: next() },
         Rule::if_option => {
-            let keyword = next();
-            match keywords::lookup(keyword.value.trim_end_matches(is_space), dialect) {
-                Some((Word::If, _)) => Form::If { keyword },
-                _ => demoted(content),
+            let text = content.value;
+            let len = text.find(is_space).unwrap_or(text.len());
+            Form::If {
+                keyword: Text::new(
+                    &text[..len],
+                    Span::new(content.span.start, content.span.start + len),
+                ),
             }
         }
-        Rule::default_option => {
-            let (word, value) = (next(), next());
-            match keywords::lookup(word.value, dialect) {
-                Some((Word::Otherwise, _)) => Form::Otherwise { value },
-                _ => demoted(content),
-            }
+        Rule::default_option => Form::Otherwise { value: next() },
+        Rule::entry => {
+            dialect_branch(content, dialect).unwrap_or_else(|| entry_form(next(), next(), dialect))
         }
-        Rule::entry => entry_form(next(), next(), dialect),
-        _ => Form::Prose,
+        _ => dialect_branch(content, dialect).unwrap_or(Form::Prose),
     }
+}
+
+/// A branch with the Chinese or Hungarian `if` or `otherwise` of the
+/// file's dialect: `如果满意 -> 结案` (no space needed after `如果`),
+/// `否则 -> 升级`, `ha igen -> vége`, `egyebkent -> b`.
+fn dialect_branch(content: Text<'_>, dialect: Dialect) -> Option<Form<'_>> {
+    let text = content.value;
+    let (len, word) = match dialect {
+        Dialect::En => return None,
+        Dialect::Zh => {
+            if text.starts_with("如果") {
+                ("如果".len(), Word::If)
+            } else if text.starts_with("否则") {
+                ("否则".len(), Word::Otherwise)
+            } else {
+                return None;
+            }
+        }
+        Dialect::Hu => {
+            let end = text
+                .find(|c: char| is_space(c) || c == '-' || c == '→')
+                .unwrap_or(text.len());
+            match keywords::lookup(&text[..end], dialect) {
+                Some((w @ (Word::If | Word::Otherwise), Dialect::Hu)) => (end, w),
+                _ => return None,
+            }
+        }
+    };
+    let rest = &text[len..];
+    if word == Word::If {
+        // `ha` needs a space after it; `如果` does not.
+        if dialect == Dialect::Hu && !rest.starts_with(is_space) {
+            return None;
+        }
+        if !rest.contains("->") && !rest.contains('→') {
+            return None;
+        }
+        let keyword = Text::new(
+            &text[..len],
+            Span::new(content.span.start, content.span.start + len),
+        );
+        return Some(Form::If { keyword });
+    }
+    let after = rest.trim_start_matches(is_space);
+    let arrow = if after.starts_with("->") {
+        2
+    } else if after.starts_with('→') {
+        '→'.len_utf8()
+    } else {
+        return None;
+    };
+    let from = text.len() - after.len() + arrow;
+    Some(Form::Otherwise {
+        value: sub(content, from, text.len()),
+    })
 }
 
 /// A `<key>: <value>` line: a step line, a keyword, or another entry.
@@ -247,22 +301,6 @@ fn entry_form<'a>(key: Text<'a>, value: Text<'a>, dialect: Dialect) -> Form<'a> 
             value,
         },
         None => Form::Entry { key, value },
-    }
-}
-
-/// The form of a line that looked like a branch but whose keyword is not
-/// one in the file's dialect (`yes -> solve`, `如果 … -> …` in an English
-/// file): what it is without that reading, an entry or prose.
-fn demoted(content: Text<'_>) -> Form<'_> {
-    let text = content.value;
-    match text.find([':', '：']) {
-        Some(i) if i > 0 => {
-            let colon = text[i..].chars().next().map_or(1, char::len_utf8);
-            let key = sub(content, 0, i);
-            let value = sub(content, i + colon, text.len());
-            Form::Entry { key, value }
-        }
-        _ => Form::Prose,
     }
 }
 

@@ -268,6 +268,9 @@ impl<'a> Lowerer<'a> {
         let Form::Entry { key, value } = line.form else {
             return false;
         };
+        if !value.value.is_empty() && key.value.is_ascii() {
+            return false;
+        }
         let (meant, dialect) = match keywords::foreign(key.value, self.doc.dialect) {
             Some((Word::Key(Keyword::Section(kind)), d)) => (kind, Some(d)),
             _ if value.value.is_empty() => match keywords::section_synonym(key.value) {
