@@ -97,19 +97,55 @@ fn html_is_safe(html: &str) {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         assert!(!FORBIDDEN.contains(&name.as_str()), "<{inside}> in the page");
-        for attribute in inside.split_whitespace().skip(1) {
-            let key = attribute.split('=').next().unwrap_or("");
+        for (key, value) in attributes(inside) {
             assert!(
-                !(key.starts_with("on") && attribute.contains('=')),
+                !(key.starts_with("on") && value.is_some()),
                 "event handler in <{inside}>"
             );
             if matches!(key, "href" | "src" | "xlink:href" | "action" | "formaction") {
-                let value = attribute[key.len()..]
-                    .trim_start_matches('=')
-                    .trim_matches(['"', '\'']);
+                let value = value.unwrap_or_default();
                 assert!(!is_dangerous_url(value), "{key}={value:?} in <{inside}>");
             }
         }
         rest = &tag[end..];
+    }
+}
+
+/// The attributes of a tag's inside (`a href="x" title='y z'`), as a browser
+/// reads them: names, and values that may be quoted and hold spaces.
+fn attributes(inside: &str) -> Vec<(&str, Option<&str>)> {
+    let mut out = Vec::new();
+    // Skip the tag name.
+    let mut rest = inside.trim_start_matches('/');
+    let name_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    rest = &rest[name_end..];
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        if rest.is_empty() {
+            return out;
+        }
+        let key_end = rest
+            .find(|c: char| c.is_whitespace() || c == '=')
+            .unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        rest = rest[key_end..].trim_start();
+        let Some(after) = rest.strip_prefix('=') else {
+            out.push((key, None));
+            continue;
+        };
+        let after = after.trim_start();
+        let (value, next) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let body = &after[1..];
+                let close = body.find(q).unwrap_or(body.len());
+                (&body[..close], body.get(close + 1..).unwrap_or(""))
+            }
+            _ => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            }
+        };
+        out.push((key, Some(value)));
+        rest = next;
     }
 }
