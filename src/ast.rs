@@ -445,6 +445,8 @@ pub enum BranchKind<'a> {
     If { condition: Text<'a> },
     /// `otherwise -> target` or `else -> target`
     Otherwise,
+    /// `timeout -> target`: taken when the step's `within:` runs out.
+    Timeout,
 }
 
 /// Where a branch goes.

@@ -28,6 +28,8 @@ pub enum EdgeKind {
     If(String),
     /// `otherwise -> target` / `else -> target`
     Otherwise,
+    /// `timeout -> target`: when the step's `within:` runs out.
+    Timeout,
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +73,9 @@ impl Flow {
         for (i, step) in steps.iter().enumerate() {
             let mut any = false;
             for branch in step.branches() {
-                any = true;
+                // A timeout is a way out besides the step's own: without
+                // other branches the step still goes on to the next.
+                any |= !matches!(branch.kind, BranchKind::Timeout);
                 let to = match branch.target {
                     Target::Step(id) => ids.get(id).map_or_else(
                         || EdgeTarget::Unknown(id.to_string()),
@@ -85,6 +89,7 @@ impl Flow {
                     BranchKind::Goto => EdgeKind::Goto,
                     BranchKind::If { condition } => EdgeKind::If(condition.value.to_string()),
                     BranchKind::Otherwise => EdgeKind::Otherwise,
+                    BranchKind::Timeout => EdgeKind::Timeout,
                 };
                 edges.push(Edge {
                     from: i,

@@ -160,8 +160,19 @@ pub struct Edge {
     pub from: String,
     pub to: EdgeTo,
     /// The option's condition, `otherwise` for a decision's default, `None`
-    /// for a plain `->` or a fall-through.
+    /// for a plain `->`, a fall-through or a timeout.
     pub when: Option<String>,
+    /// `timeout` for the edge taken when the step's `within:` runs out;
+    /// every other edge has no `on`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<&'static str>,
+}
+
+impl Edge {
+    /// The label a diagram shows on the edge: the condition, or `timeout`.
+    pub fn label(&self) -> Option<&str> {
+        self.when.as_deref().or(self.on)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -231,8 +242,9 @@ impl Workflow {
                     EdgeKind::Goto if nodes[e.from].kind == NodeKind::Decision => {
                         Some("otherwise".into())
                     }
-                    EdgeKind::Goto | EdgeKind::FallThrough => None,
+                    EdgeKind::Goto | EdgeKind::FallThrough | EdgeKind::Timeout => None,
                 },
+                on: (e.kind == EdgeKind::Timeout).then_some("timeout"),
             })
             .collect();
         Workflow {

@@ -633,6 +633,15 @@ impl<'s> Printer<'s> {
                 self.buf.push_str(condition.value);
                 self.buf.push_str(" -> ");
             }
+            BranchKind::Timeout => {
+                let written = line
+                    .split(|c: char| c.is_whitespace() || c == '-' || c == '→')
+                    .next()
+                    .unwrap_or_default();
+                let (keyword, _) = self.keyword(Word::Timeout, written);
+                self.buf.push_str(keyword);
+                self.buf.push_str(" -> ");
+            }
             BranchKind::Otherwise => {
                 let written = line
                     .split(|c: char| c.is_whitespace() || c == '-' || c == '→')

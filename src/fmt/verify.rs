@@ -158,6 +158,7 @@ fn tokens(doc: &Document<'_>) -> Vec<String> {
                                     BranchKind::If { condition } =>
                                         format!("if {}", condition.value),
                                     BranchKind::Otherwise => "otherwise".to_string(),
+                                    BranchKind::Timeout => "timeout".to_string(),
                                 },
                                 match b.target {
                                     Target::Step(id) => format!("step {id}"),

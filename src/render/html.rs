@@ -392,7 +392,7 @@ impl PageWriter for Page<'_, '_> {
                 self.push("<ul class=\"options\">\n");
                 for edge in &step.edges {
                     self.push("<li>");
-                    match edge.when.as_deref() {
+                    match edge.label() {
                         Some("otherwise") | None => {
                             self.push("<span class=\"condition otherwise\">");
                             self.text(l.otherwise);

@@ -296,7 +296,7 @@ impl PageWriter for Doc<'_, '_> {
         if node.kind == NodeKind::Decision {
             let mut list = String::new();
             for edge in &step.edges {
-                let condition = match edge.when.as_deref() {
+                let condition = match edge.label() {
                     Some("otherwise") | None => format!("*{}*", plain(l.otherwise)),
                     Some(condition) => guard_block_syntax(&plain(condition)).into_owned(),
                 };

@@ -69,7 +69,7 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
                 format!("h_{}", n + 1)
             }
         };
-        let _ = match edge.when.as_deref() {
+        let _ = match edge.label() {
             None => writeln!(out, "    {from} --> {to}"),
             Some("otherwise") => {
                 writeln!(out, "    {from} -->|\"{}\"| {to}", label(labels.otherwise))

@@ -113,6 +113,7 @@ mod stale_review;
 mod suggest;
 mod suspicious_branch;
 mod syntax;
+mod timeout_without_limit;
 mod undeclared_role;
 mod unknown_key;
 mod unknown_section;
@@ -144,6 +145,7 @@ pub static RULES: &[Rule] = &[
     self_handoff::SelfHandoff::RULE,
     unreachable_step::UnreachableStep::RULE,
     no_path_to_end::NoPathToEnd::RULE,
+    timeout_without_limit::TimeoutWithoutLimit::RULE,
     invalid_date::InvalidDate::RULE,
     invalid_duration::InvalidDuration::RULE,
     invalid_version::InvalidVersion::RULE,

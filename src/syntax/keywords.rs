@@ -28,6 +28,7 @@ pub enum Word {
     Step,
     If,
     Otherwise,
+    Timeout,
     Next,
     End,
     /// A value of `status:`, by its English name.
@@ -174,6 +175,7 @@ const TABLE: &[Spellings] = &[
         &["否则"],
         &["egyébként", "különben"],
     ),
+    sp(Word::Timeout, &["timeout"], &["超时"], &["lejárt"]),
     sp(Word::Next, &["next"], &["下一步"], &["következő"]),
     sp(Word::End, &["end"], &["结束"], &["vége"]),
     sp(

@@ -56,6 +56,10 @@ pub enum Form<'a> {
     Otherwise {
         value: Text<'a>,
     },
+    /// `timeout -> <value>`
+    Timeout {
+        value: Text<'a>,
+    },
     /// A known keyword and a colon.
     Keyword {
         keyword: Text<'a>,
@@ -140,6 +144,7 @@ impl<'a> Line<'a> {
             },
             Form::Goto { value } => Form::Goto { value: text(value) },
             Form::Otherwise { value } => Form::Otherwise { value: text(value) },
+            Form::Timeout { value } => Form::Timeout { value: text(value) },
             Form::Keyword {
                 keyword,
                 kind,
@@ -221,6 +226,7 @@ fn form_of<'a>(pair: Pair<'a, Rule>, content: Text<'a>, dialect: Dialect) -> For
             }
         }
         Rule::default_option => Form::Otherwise { value: next() },
+        Rule::timeout_option => Form::Timeout { value: next() },
         Rule::entry => {
             dialect_branch(content, dialect).unwrap_or_else(|| entry_form(next(), next(), dialect))
         }
@@ -240,6 +246,8 @@ fn dialect_branch(content: Text<'_>, dialect: Dialect) -> Option<Form<'_>> {
                 ("如果".len(), Word::If)
             } else if text.starts_with("否则") {
                 ("否则".len(), Word::Otherwise)
+            } else if text.starts_with("超时") {
+                ("超时".len(), Word::Timeout)
             } else {
                 return None;
             }
@@ -249,7 +257,7 @@ fn dialect_branch(content: Text<'_>, dialect: Dialect) -> Option<Form<'_>> {
                 .find(|c: char| is_space(c) || c == '-' || c == '→')
                 .unwrap_or(text.len());
             match keywords::lookup(&text[..end], dialect) {
-                Some((w @ (Word::If | Word::Otherwise), Dialect::Hu)) => (end, w),
+                Some((w @ (Word::If | Word::Otherwise | Word::Timeout), Dialect::Hu)) => (end, w),
                 _ => return None,
             }
         }
@@ -278,8 +286,11 @@ fn dialect_branch(content: Text<'_>, dialect: Dialect) -> Option<Form<'_>> {
         return None;
     };
     let from = text.len() - after.len() + arrow;
-    Some(Form::Otherwise {
-        value: sub(content, from, text.len()),
+    let value = sub(content, from, text.len());
+    Some(if word == Word::Timeout {
+        Form::Timeout { value }
+    } else {
+        Form::Otherwise { value }
     })
 }
 

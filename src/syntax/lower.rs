@@ -231,7 +231,7 @@ impl<'a> Lowerer<'a> {
                 );
                 None
             }
-            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } => {
+            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } | Form::Timeout { .. } => {
                 match self.parse_branch(line) {
                     BranchLine::Branch(_) => {
                         self.error(

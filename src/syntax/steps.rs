@@ -63,7 +63,7 @@ impl<'a> Lowerer<'a> {
                 value,
                 ..
             } => return self.attribute(line, attr, value),
-            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } => {
+            Form::Goto { .. } | Form::If { .. } | Form::Otherwise { .. } | Form::Timeout { .. } => {
                 return match self.parse_branch(line) {
                     BranchLine::Branch(branch) => self.add_branch(branch),
                     BranchLine::Broken => None,
@@ -129,6 +129,25 @@ impl<'a> Lowerer<'a> {
     }
 
     fn add_branch(&mut self, branch: Branch<'a>) -> Option<StepItem<'a>> {
+        if matches!(branch.kind, BranchKind::Timeout) {
+            let first = self.current_step().and_then(|step| {
+                step.branches()
+                    .find(|b| matches!(b.kind, BranchKind::Timeout))
+                    .map(|b| b.span)
+            });
+            if let Some(first) = first {
+                self.error(
+                    branch.span,
+                    "a step has at most one timeout branch",
+                    "second timeout",
+                    Some("When the step's `within:` runs out the procedure goes one way: remove one of the `timeout ->` lines.".into()),
+                );
+                if let Some(err) = self.doc.errors.last_mut() {
+                    err.related = Some((first, "first timeout here".into()));
+                }
+                return None;
+            }
+        }
         if matches!(branch.kind, BranchKind::Goto | BranchKind::Otherwise) {
             let first_default = self.current_step().and_then(|step| {
                 step.branches()
@@ -157,6 +176,7 @@ impl<'a> Lowerer<'a> {
         let (kind, target) = match line.form {
             Form::Goto { value } => (BranchKind::Goto, value),
             Form::Otherwise { value } => (BranchKind::Otherwise, value),
+            Form::Timeout { value } => (BranchKind::Timeout, value),
             Form::If { keyword } => {
                 // The target follows the last arrow; the condition may hold arrows.
                 let (arrow, arrow_len) =

@@ -17,7 +17,7 @@ use crate::support::{sop, Sop};
 const TODAY: &str = "2026-11-23";
 
 /// Every diagnostic code of the contract's table, with its default severity.
-const CODES: [(&str, &str); 30] = [
+const CODES: [(&str, &str); 31] = [
     ("syntax", "error"),
     ("invalid-encoding", "error"),
     ("missing-header", "error"),
@@ -34,6 +34,7 @@ const CODES: [(&str, &str); 30] = [
     ("self-handoff", "error"),
     ("unreachable-step", "error"),
     ("no-path-to-end", "error"),
+    ("timeout-without-limit", "error"),
     ("invalid-date", "error"),
     ("invalid-duration", "error"),
     ("invalid-version", "error"),

@@ -27,6 +27,7 @@ mod serve;
 mod snapshots;
 mod speed;
 mod terminal;
+mod timeouts;
 mod units;
 mod workspace;
 mod wrong_output;

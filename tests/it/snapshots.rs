@@ -120,6 +120,7 @@ human_snapshots! {
     human_steps_in_lists => "steps-in-lists.sop",
     human_suspicious_branch => "suspicious-branch.sop",
     human_syntax => "syntax.sop",
+    human_timeout_without_limit => "timeout-without-limit.sop",
     human_undeclared_role => "undeclared-role.sop",
     human_unknown_key => "unknown-key.sop",
     human_unknown_section => "unknown-section.sop",

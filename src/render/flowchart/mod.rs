@@ -128,7 +128,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                     nodes.len() - 1
                 }),
         };
-        let condition = match edge.when.as_deref() {
+        let condition = match edge.label() {
             Some("otherwise") => Some(labels.otherwise),
             other => other,
         };
