@@ -175,6 +175,10 @@ pub enum MetaValue<'a> {
     Review {
         parsed: Option<Cadence>,
     },
+    /// `sla:`, the time limit of the whole procedure.
+    Sla {
+        parsed: Option<crate::values::Duration>,
+    },
     Tags {
         tags: Vec<Text<'a>>,
     },
@@ -194,6 +198,7 @@ impl MetaValue<'_> {
             MetaValue::Status { .. } => "status",
             MetaValue::Effective { .. } => "effective",
             MetaValue::Review { .. } => "review",
+            MetaValue::Sla { .. } => "sla",
             MetaValue::Tags { .. } => "tags",
             MetaValue::Language => "language",
             MetaValue::Custom | MetaValue::Unknown => return None,

@@ -55,6 +55,9 @@ pub struct Meta {
     pub effective: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review: Option<Cadence>,
+    /// `sla:`, the time limit of the whole procedure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::values::Duration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -323,6 +326,7 @@ fn meta(doc: &Document<'_>) -> Meta {
             MetaValue::Status { parsed } => meta.status = *parsed,
             MetaValue::Effective { parsed } => meta.effective = *parsed,
             MetaValue::Review { parsed } => meta.review = *parsed,
+            MetaValue::Sla { parsed } => meta.sla = *parsed,
             MetaValue::Tags { tags } => {
                 meta.tags = Some(tags.iter().map(|t| t.value.to_string()).collect())
             }

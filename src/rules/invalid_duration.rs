@@ -64,6 +64,27 @@ fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
             out.push(d);
         }
     }
+    for entry in ctx.doc.meta_entries() {
+        if let MetaValue::Sla { parsed: None } = entry.value {
+            let text = entry.raw.value;
+            let d = match Duration::read(text) {
+                Err(Unparsed::WorkingDays(days)) => out
+                    .diagnostic(
+                        entry.raw.span,
+                        format!("`{text}` counts working days, which are not a time limit"),
+                    )
+                    .label("working days")
+                    .help(working_days_help(days, Suggest::Duration)),
+                _ => out
+                    .diagnostic(entry.raw.span, format!("`{text}` is not a time limit"))
+                    .label("expected a duration")
+                    .help(format!(
+                        "Write the time limit of the whole procedure: {DURATION_FORMS}."
+                    )),
+            };
+            out.push(d);
+        }
+    }
     for step in ctx.doc.steps() {
         for item in &step.items {
             if let StepItem::Within {

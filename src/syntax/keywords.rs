@@ -36,7 +36,7 @@ pub enum Word {
 }
 
 /// The metadata keys, in their canonical spelling.
-pub const META_KEYS: [&str; 7] = [
+pub const META_KEYS: [&str; 8] = [
     "version",
     "owner",
     "status",
@@ -44,6 +44,7 @@ pub const META_KEYS: [&str; 7] = [
     "review",
     "tags",
     "language",
+    "sla",
 ];
 /// The attributes of a step.
 pub const ATTRIBUTES: [&str; 4] = ["role", "within", "say", "ask"];
@@ -209,6 +210,12 @@ const TABLE: &[Spellings] = &[
         &["felülvizsgálat"],
     ),
     sp(Word::Key(Meta("tags")), &["tags"], &["标签"], &["címkék"]),
+    sp(
+        Word::Key(Meta("sla")),
+        &["sla"],
+        &["总时限"],
+        &["teljes határidő"],
+    ),
     sp(
         Word::Key(Meta("language")),
         &["language"],

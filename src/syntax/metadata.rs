@@ -142,6 +142,9 @@ impl<'a> Lowerer<'a> {
             "review" => MetaValue::Review {
                 parsed: Cadence::parse(raw.value),
             },
+            "sla" => MetaValue::Sla {
+                parsed: crate::values::Duration::parse(raw.value),
+            },
             "tags" => MetaValue::Tags {
                 tags: split_list(raw),
             },

@@ -101,3 +101,25 @@ fn two_timeouts_in_one_step_are_an_error() {
     assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
     assert!(doc.errors[0].message.contains("at most one timeout"));
 }
+
+#[test]
+fn sla_is_the_limit_of_the_whole_procedure_in_every_language() {
+    for (key, language, value) in [
+        ("sla", "en", "24 hours"),
+        ("SLA", "en", "PT24H"),
+        ("总时限", "zh", "24小时"),
+        ("teljes határidő", "hu", "24 óra"),
+        ("Teljes hataridő", "hu", "1 nap"),
+    ] {
+        let text = format!(
+            "sop T-1: Chat\nlanguage: {language}\n{key}: {value}\npurpose: p\nscope: s\nsteps:\n  step a: A\n    -> end\n"
+        );
+        let meta = json(&text)["meta"].clone();
+        let expected = if value == "1 nap" { "P1D" } else { "PT24H" };
+        assert_eq!(meta["sla"], expected, "{text}");
+        assert!(!codes(&text).contains(&"unknown-key"), "{text}");
+    }
+    let bad = "sop T-1: Chat\nsla: 3 working days\npurpose: p\nscope: s\nsteps:\n  step a: A\n    -> end\n";
+    assert!(codes(bad).contains(&"invalid-duration"));
+    assert!(json(bad)["meta"].get("sla").is_none());
+}
