@@ -15,11 +15,6 @@ pub fn is_valid_id(text: &str) -> bool {
     chars.all(|c| unicode_ident::is_xid_continue(c) || c == '.' || c == '-')
 }
 
-/// Whether a step id is one of the reserved targets `end` and `next`.
-pub fn is_reserved(id: &str) -> bool {
-    id.eq_ignore_ascii_case("end") || id.eq_ignore_ascii_case("next")
-}
-
 /// One `[[ID]]` reference in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SopLink<'a> {
@@ -65,7 +60,7 @@ pub fn sop_links(text: &str) -> impl Iterator<Item = SopLink<'_>> {
 
 /// Whether the byte at `at` is escaped: preceded by an odd number of
 /// backslashes.
-fn is_escaped(bytes: &[u8], at: usize) -> bool {
+pub(crate) fn is_escaped(bytes: &[u8], at: usize) -> bool {
     bytes[..at]
         .iter()
         .rev()

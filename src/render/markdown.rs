@@ -703,18 +703,6 @@ fn plain_lines(markdown: &str) -> String {
     out
 }
 
-/// Whether the byte at `at` is escaped by a backslash (an odd number of
-/// backslashes right before it; an even number escape each other).
-fn escaped(src: &str, at: usize) -> bool {
-    src.as_bytes()[..at]
-        .iter()
-        .rev()
-        .take_while(|&&b| b == b'\\')
-        .count()
-        % 2
-        == 1
-}
-
 /// Whether a character of text that the parser took literally would be read
 /// as markup by some other reader, and so needs a backslash: `[` (a link or
 /// a reference), `{` (Pandoc's attributes and raw blocks), a backtick (a
@@ -927,7 +915,7 @@ fn rewrite(markdown: &str, heading_offset: u8, in_strong: bool, ctx: &RenderCont
                 at = end;
                 continue;
             }
-            if needs_escape(src, abs) && !escaped(src, abs) {
+            if needs_escape(src, abs) && !crate::ids::is_escaped(src.as_bytes(), abs) {
                 edits.push(Edit::insert(abs, "\\"));
             }
             at += text[at..].chars().next().map_or(1, char::len_utf8);

@@ -186,17 +186,7 @@ enum Reserved {
 
 /// Lower case, and Hungarian accents dropped: `Egyébként` → `egyebkent`.
 fn fold(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' => 'a',
-            'é' => 'e',
-            'í' => 'i',
-            'ó' | 'ö' | 'ő' => 'o',
-            'ú' | 'ü' | 'ű' => 'u',
-            c => c,
-        })
-        .collect()
+    word.chars().map(keywords::fold).collect()
 }
 
 /// The longest keyword or reserved word compared, in bytes: longer words
