@@ -383,6 +383,14 @@ impl<'a> Step<'a> {
         })
     }
 
+    /// The step's time limit: its first `within:` that parses.
+    pub fn within(&self) -> Option<Duration> {
+        self.items.iter().find_map(|item| match item {
+            StepItem::Within { parsed, .. } => *parsed,
+            _ => None,
+        })
+    }
+
     pub fn is_decision(&self) -> bool {
         self.branches()
             .any(|b| matches!(b.kind, BranchKind::If { .. }))

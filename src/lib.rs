@@ -13,6 +13,7 @@
 #[macro_use]
 pub mod rules;
 
+pub mod analysis;
 pub mod ast;
 pub mod check;
 pub mod cli;

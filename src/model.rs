@@ -34,6 +34,8 @@ pub struct Workflow {
     pub start: Option<String>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// What the steps' time limits add up to.
+    pub analysis: Analysis,
     pub metrics: Vec<Metric>,
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
@@ -178,6 +180,96 @@ impl Edge {
     }
 }
 
+/// The worst case of the time limits (see [`crate::analysis`]): over the
+/// simple paths from the start step to `end` or a hand-off, the largest sum
+/// of `within:`, a step without one counting zero.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Analysis {
+    /// The largest total; `None` when no step has `within:` or no path
+    /// reaches an end.
+    pub worst_case: Option<Duration>,
+    /// The steps of a path with that total (on a tie, the one whose choices
+    /// come first in the document); empty when `worst_case` is `None`.
+    pub worst_path: Vec<String>,
+    /// The steps of `worst_path` without `within:`: when there are any,
+    /// `worst_case` is a lower bound.
+    pub unbounded: Vec<String>,
+    /// Per role, the sum of the limits of its steps on `worst_path`, in the
+    /// order of the Roles section, then of first appearance.
+    #[serde(serialize_with = "role_totals")]
+    pub by_role: Vec<(String, Duration)>,
+    /// `false` when the exact search ran out of its budget: `worst_path` is
+    /// then a real path, but a longer one may exist. Written only then.
+    #[serde(skip_serializing_if = "is_true")]
+    pub exact: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn role_totals<S: Serializer>(totals: &[(String, Duration)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(totals.iter().map(|(role, total)| (role, total)))
+}
+
+impl Analysis {
+    /// Whether the worst case may be longer than `worst_case` says: a step
+    /// on the path has no limit, or the search stopped early.
+    pub fn is_lower_bound(&self) -> bool {
+        !self.unbounded.is_empty() || !self.exact
+    }
+
+    fn of(nodes: &[Node], flow: &Flow, roles: &[Role]) -> Analysis {
+        let mut analysis = Analysis {
+            worst_case: None,
+            worst_path: Vec::new(),
+            unbounded: Vec::new(),
+            by_role: Vec::new(),
+            exact: true,
+        };
+        if nodes.iter().all(|n| n.within.is_none()) {
+            return analysis;
+        }
+        let within: Vec<Option<Duration>> = nodes.iter().map(|n| n.within).collect();
+        let Some(longest) = crate::analysis::worst_path(flow, &within) else {
+            return analysis;
+        };
+        analysis.worst_case = Some(Duration::from_seconds(longest.total));
+        analysis.exact = longest.exact;
+        let mut totals: Vec<(String, u128)> = roles.iter().map(|r| (r.id.clone(), 0)).collect();
+        let mut on_path = vec![false; totals.len()];
+        for &i in &longest.path {
+            let node = &nodes[i];
+            analysis.worst_path.push(node.id.clone());
+            if node.within.is_none() {
+                analysis.unbounded.push(node.id.clone());
+            }
+            for role in &node.roles {
+                let k = match totals.iter().position(|(r, _)| r == role) {
+                    Some(k) => k,
+                    None => {
+                        totals.push((role.clone(), 0));
+                        on_path.push(false);
+                        totals.len() - 1
+                    }
+                };
+                on_path[k] = true;
+                let cost = node
+                    .within
+                    .map_or(0, |d| d.total_seconds().unwrap_or(u64::MAX));
+                totals[k].1 += u128::from(cost);
+            }
+        }
+        analysis.by_role = totals
+            .into_iter()
+            .zip(on_path)
+            .filter(|(_, on)| *on)
+            .map(|((role, total), _)| (role, Duration::from_seconds(total)))
+            .collect();
+        analysis
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Metric {
     pub name: String,
@@ -250,6 +342,14 @@ impl Workflow {
                 on: (e.kind == EdgeKind::Timeout).then_some("timeout"),
             })
             .collect();
+        let roles: Vec<Role> = doc
+            .entries(SectionKind::Roles)
+            .map(|e| Role {
+                id: e.name.value.into(),
+                description: e.value.value.into(),
+            })
+            .collect();
+        let analysis = Analysis::of(&nodes, &flow, &roles);
         Workflow {
             format: "sop-workflow",
             format_version: 1,
@@ -262,16 +362,11 @@ impl Workflow {
             meta: meta(doc),
             purpose: section_text(doc, SectionKind::Purpose),
             scope: section_text(doc, SectionKind::Scope),
-            roles: doc
-                .entries(SectionKind::Roles)
-                .map(|e| Role {
-                    id: e.name.value.into(),
-                    description: e.value.value.into(),
-                })
-                .collect(),
+            roles,
             start: (!nodes.is_empty()).then(|| node_id(0)),
             nodes,
             edges,
+            analysis,
             metrics: doc
                 .entries(SectionKind::Metrics)
                 .map(|e| Metric {

@@ -303,10 +303,28 @@ impl Duration {
         })
     }
 
+    /// A length in seconds as days of 24 hours, hours, minutes and
+    /// seconds, each below the next unit (the canonical form of XML
+    /// Schema's `dayTimeDuration`): 93,600 seconds is `P1DT2H`. Days beyond
+    /// what fits are capped.
+    pub fn from_seconds(total: u128) -> Duration {
+        let part = |n: u128| u64::try_from(n).unwrap_or(u64::MAX);
+        Duration {
+            weeks: 0,
+            days: part(total / 86_400),
+            hours: part(total % 86_400 / 3_600),
+            minutes: part(total % 3_600 / 60),
+            seconds: part(total % 60),
+        }
+    }
+
     /// ISO 8601, in the units written: `PT30S`, `PT1H30M`, `P1D`, `P2W`.
     /// Weeks mixed with other units are written as days, since ISO 8601
-    /// allows `W` only on its own.
+    /// allows `W` only on its own. Nothing at all is `PT0S`.
     pub fn iso(&self) -> String {
+        if *self == Duration::default() {
+            return "PT0S".into();
+        }
         let mut out = String::from("P");
         let only_weeks = self.weeks > 0
             && self.days == 0
@@ -1160,6 +1178,18 @@ mod tests {
             let d = Duration::parse(text).unwrap_or_else(|| panic!("{text} should parse"));
             assert_eq!(d.iso(), iso, "{text}");
         }
+    }
+
+    #[test]
+    fn sums_are_written_in_canonical_units() {
+        let iso = |seconds: u128| Duration::from_seconds(seconds).iso();
+        assert_eq!(iso(0), "PT0S");
+        assert_eq!(iso(90 * 60), "PT1H30M");
+        assert_eq!(iso(26 * 3600), "P1DT2H");
+        assert_eq!(iso(3 * 86_400), "P3D");
+        assert_eq!(iso(86_400 + 61), "P1DT1M1S");
+        // Far beyond any calendar, and still no panic.
+        assert!(iso(u128::MAX).starts_with('P'));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::flowchart::{self, step_anchor};
-use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step};
+use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step, TimeFacts};
 use super::prose::{escape_into, render_blocks, render_inline, sop_ref};
 use super::{Labels, RenderContext, Renderer};
 use crate::model::{Callout, EdgeTo, NodeKind, Workflow};
@@ -196,6 +196,84 @@ impl PageWriter for Page<'_, '_> {
         let svg = flowchart::render(self.workflow, self.labels, self.ctx);
         self.push(&svg);
         self.push("</figure>\n</section>\n");
+    }
+
+    fn time(&mut self, facts: &TimeFacts<'_>) {
+        let l = self.labels;
+        self.section_start("time", l.time);
+        self.push("<table class=\"meta time\">\n<tbody>\n");
+        if let Some(sla) = facts.sla {
+            self.meta_row(l.sla, |p| p.text(&l.duration(sla)));
+        }
+        if let Some(worst) = facts.worst_case {
+            self.meta_row(l.worst_case, |p| {
+                let mut text = l.duration(worst);
+                if facts.lower_bound {
+                    text = l.at_least_text(&text);
+                }
+                p.push("<strong class=\"worst-case\">");
+                p.text(&text);
+                p.push("</strong>");
+                match facts.exceeds_sla {
+                    Some(true) => {
+                        p.push(" <span class=\"sla-exceeded\">⚠ ");
+                        p.text(l.exceeds_sla);
+                        p.push("</span>");
+                    }
+                    Some(false) => {
+                        p.push(" <span class=\"sla-kept\">✓ ");
+                        p.text(l.within_sla);
+                        p.push("</span>");
+                    }
+                    None => {}
+                }
+            });
+            self.meta_row(l.worst_path, |p| {
+                p.push("<ol class=\"worst-path\">");
+                for (_, node) in &facts.path {
+                    p.push("<li><a href=\"#");
+                    p.text(&step_anchor(&node.id));
+                    let _ = write!(p.out, "\">{}. ", node.number);
+                    p.text(&node.title);
+                    p.push("</a></li>");
+                }
+                p.push("</ol>");
+            });
+            if !facts.by_role.is_empty() {
+                self.meta_row(l.by_role, |p| {
+                    for (k, (role, total)) in facts.by_role.iter().enumerate() {
+                        if k > 0 {
+                            p.push("; ");
+                        }
+                        p.push("<span class=\"role-id\">");
+                        p.text(role);
+                        p.push("</span>: ");
+                        p.text(&l.duration(*total));
+                    }
+                });
+            }
+            if !facts.unbounded.is_empty() {
+                self.meta_row(l.unbounded, |p| {
+                    for (k, (_, node)) in facts.unbounded.iter().enumerate() {
+                        if k > 0 {
+                            p.push(", ");
+                        }
+                        p.push("<a href=\"#");
+                        p.text(&step_anchor(&node.id));
+                        let _ = write!(p.out, "\">{}. ", node.number);
+                        p.text(&node.title);
+                        p.push("</a>");
+                    }
+                });
+            }
+        }
+        self.push("</tbody>\n</table>\n");
+        if facts.inexact {
+            self.push("<p class=\"inexact\">");
+            self.text(l.inexact);
+            self.push("</p>\n");
+        }
+        self.push("</section>\n");
     }
 
     fn definitions(&mut self) {
@@ -393,6 +471,10 @@ impl PageWriter for Page<'_, '_> {
                 for edge in &step.edges {
                     self.push("<li>");
                     match edge.label() {
+                        _ if edge.on.is_some() => {
+                            self.push("<span class=\"condition timeout\">");
+                            self.text(&l.timeout_label(node.within));
+                        }
                         Some("otherwise") | None => {
                             self.push("<span class=\"condition otherwise\">");
                             self.text(l.otherwise);
@@ -413,6 +495,14 @@ impl PageWriter for Page<'_, '_> {
         if !decision {
             for edge in &step.edges {
                 let to = &edge.to;
+                if edge.on.is_some() {
+                    self.push("<p class=\"next timeout\"><span class=\"condition timeout\">");
+                    self.text(&l.timeout_label(node.within));
+                    self.push("</span> <span class=\"arrow\" aria-hidden=\"true\">→</span> ");
+                    self.target(to, outline);
+                    self.push("</p>\n");
+                    continue;
+                }
                 if outline.falls_through(index, to) {
                     continue;
                 }

@@ -6,6 +6,8 @@
 /// Every fixed word a rendered page shows.
 #[derive(Debug)]
 pub struct Labels {
+    /// The primary language subtag: `en`, `zh`, `hu`.
+    pub language: &'static str,
     pub id: &'static str,
     pub version: &'static str,
     pub owner: &'static str,
@@ -62,9 +64,31 @@ pub struct Labels {
     pub hour: (&'static str, &'static str),
     pub minute: (&'static str, &'static str),
     pub second: (&'static str, &'static str),
+    /// The heading of the time analysis.
+    pub time: &'static str,
+    /// `sla:`, the limit of the whole procedure.
+    pub sla: &'static str,
+    pub worst_case: &'static str,
+    pub worst_path: &'static str,
+    /// Before a worst case that is a lower bound.
+    pub at_least: &'static str,
+    /// The steps of the worst path without a time limit.
+    pub unbounded: &'static str,
+    pub by_role: &'static str,
+    /// After a worst case longer than `sla:`.
+    pub exceeds_sla: &'static str,
+    /// After a worst case within `sla:`.
+    pub within_sla: &'static str,
+    /// When the search stopped at its budget.
+    pub inexact: &'static str,
+    /// A timeout edge without a known limit.
+    pub timeout: &'static str,
+    /// A timeout edge: `{}` is the step's limit.
+    pub timeout_after: &'static str,
 }
 
 pub static EN: Labels = Labels {
+    language: "en",
     id: "ID",
     version: "Version",
     owner: "Owner",
@@ -116,9 +140,23 @@ pub static EN: Labels = Labels {
     hour: ("hour", "hours"),
     minute: ("minute", "minutes"),
     second: ("second", "seconds"),
+    time: "Time",
+    sla: "Time limit of the whole procedure",
+    worst_case: "Worst case",
+    worst_path: "Longest path",
+    at_least: "at least",
+    unbounded: "Steps without a time limit (counted as zero)",
+    by_role: "Per role",
+    exceeds_sla: "longer than the time limit of the whole procedure",
+    within_sla: "within the time limit of the whole procedure",
+    inexact:
+        "The procedure has too many ways through one loop to try them all: a longer path may exist.",
+    timeout: "timeout",
+    timeout_after: "timeout after {}",
 };
 
 pub static ZH: Labels = Labels {
+    language: "zh",
     id: "编号",
     version: "版本",
     owner: "负责人",
@@ -170,9 +208,22 @@ pub static ZH: Labels = Labels {
     hour: ("小时", "小时"),
     minute: ("分钟", "分钟"),
     second: ("秒", "秒"),
+    time: "时限分析",
+    sla: "总时限",
+    worst_case: "最长耗时",
+    worst_path: "最长路径",
+    at_least: "至少",
+    unbounded: "未设时限的步骤（按零计）",
+    by_role: "按角色",
+    exceeds_sla: "超过总时限",
+    within_sla: "未超过总时限",
+    inexact: "流程中的某个循环路线过多，无法逐一计算：可能存在更长的路径。",
+    timeout: "超时",
+    timeout_after: "{}后超时",
 };
 
 pub static HU: Labels = Labels {
+    language: "hu",
     id: "Azonosító",
     version: "Verzió",
     owner: "Felelős",
@@ -224,6 +275,18 @@ pub static HU: Labels = Labels {
     hour: ("óra", "óra"),
     minute: ("perc", "perc"),
     second: ("másodperc", "másodperc"),
+    time: "Időkeret",
+    sla: "Teljes határidő",
+    worst_case: "Legrosszabb eset",
+    worst_path: "Leghosszabb út",
+    at_least: "legalább",
+    unbounded: "Határidő nélküli lépések (nullának számítva)",
+    by_role: "Szerepenként",
+    exceeds_sla: "hosszabb a teljes határidőnél",
+    within_sla: "belefér a teljes határidőbe",
+    inexact: "Az eljárás egy ciklusán túl sok út vezet át ahhoz, hogy mindet végig lehessen próbálni: lehet hosszabb út is.",
+    timeout: "lejárt",
+    timeout_after: "lejárt: {}",
 };
 
 impl Labels {
@@ -271,6 +334,9 @@ impl Labels {
     /// `1 hour 30 minutes` / `1小时30分钟` / `1 óra 30 perc`: a spelling
     /// [`Duration::parse`](crate::values::Duration::parse) reads back.
     pub fn duration(&self, d: crate::values::Duration) -> String {
+        if d == crate::values::Duration::default() {
+            return self.join(&["0", self.minute.1]);
+        }
         let parts = [
             (d.weeks, self.week),
             (d.days, self.day),
@@ -284,6 +350,31 @@ impl Labels {
             .map(|(n, (one, many))| self.join(&[&n.to_string(), if *n == 1 { one } else { many }]))
             .collect();
         self.join(&words.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// The label of a timeout edge of a step with the limit `within`.
+    pub fn timeout_label(&self, within: Option<crate::values::Duration>) -> String {
+        match within {
+            Some(d) => self.timeout_after.replace("{}", &self.duration(d)),
+            None => self.timeout.to_string(),
+        }
+    }
+
+    /// A worst case as a reader says it: `at least 2 hours` when it is a
+    /// lower bound.
+    pub fn worst_case_text(&self, analysis: &crate::model::Analysis) -> Option<String> {
+        let d = analysis.worst_case?;
+        let text = self.duration(d);
+        Some(if analysis.is_lower_bound() {
+            self.at_least_text(&text)
+        } else {
+            text
+        })
+    }
+
+    /// `at least {text}`.
+    pub fn at_least_text(&self, text: &str) -> String {
+        self.join(&[self.at_least, text])
     }
 
     fn join(&self, words: &[&str]) -> String {

@@ -42,7 +42,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::flowchart::step_anchor;
-use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step};
+use super::outline::{walk, Goes, Outline, PageWriter, Prose, Step, TimeFacts};
 use super::prose::{guard_block_syntax, is_dangerous_url, markdown_options};
 use super::{Labels, RenderContext, Renderer};
 use crate::model::CalloutKind;
@@ -147,6 +147,65 @@ impl PageWriter for Doc<'_, '_> {
         }
         self.heading(l.flowchart);
         self.block(format!("```mermaid\n{}```", super::mermaid::mermaid(w, l)));
+    }
+
+    fn time(&mut self, facts: &TimeFacts<'_>) {
+        let l = self.labels;
+        self.heading(l.time);
+        let mut rows: Vec<(String, String)> = Vec::new();
+        if let Some(sla) = facts.sla {
+            rows.push((plain(l.sla), plain(&l.duration(sla))));
+        }
+        if let Some(worst) = facts.worst_case {
+            let mut text = l.duration(worst);
+            if facts.lower_bound {
+                text = l.at_least_text(&text);
+            }
+            let mut cell = format!("**{}**", plain(&text));
+            match facts.exceeds_sla {
+                Some(true) => {
+                    let _ = write!(cell, " ⚠ {}", plain(l.exceeds_sla));
+                }
+                Some(false) => {
+                    let _ = write!(cell, " ✓ {}", plain(l.within_sla));
+                }
+                None => {}
+            }
+            rows.push((plain(l.worst_case), cell));
+            let step = |node: &crate::model::Node| {
+                format!(
+                    "[{}. {}](#{})",
+                    node.number,
+                    plain(&node.title),
+                    step_anchor(&node.id)
+                )
+            };
+            let path: Vec<String> = facts.path.iter().map(|(_, n)| step(n)).collect();
+            rows.push((plain(l.worst_path), path.join(" → ")));
+            if !facts.by_role.is_empty() {
+                let roles: Vec<String> = facts
+                    .by_role
+                    .iter()
+                    .map(|(role, total)| format!("{}: {}", plain(role), plain(&l.duration(*total))))
+                    .collect();
+                rows.push((plain(l.by_role), roles.join("; ")));
+            }
+            if !facts.unbounded.is_empty() {
+                let steps: Vec<String> = facts.unbounded.iter().map(|(_, n)| step(n)).collect();
+                rows.push((plain(l.unbounded), steps.join(", ")));
+            }
+        }
+        let mut rows = rows.into_iter();
+        if let Some((label, value)) = rows.next() {
+            let mut table = table_head(&[&label, &value]);
+            for (label, value) in rows {
+                table_row(&mut table, &[&label, &value]);
+            }
+            self.block(table);
+        }
+        if facts.inexact {
+            self.block(plain(l.inexact));
+        }
     }
 
     fn definitions(&mut self) {
@@ -297,6 +356,7 @@ impl PageWriter for Doc<'_, '_> {
             let mut list = String::new();
             for edge in &step.edges {
                 let condition = match edge.label() {
+                    _ if edge.on.is_some() => format!("*{}*", plain(&l.timeout_label(node.within))),
                     Some("otherwise") | None => format!("*{}*", plain(l.otherwise)),
                     Some(condition) => guard_block_syntax(&plain(condition)).into_owned(),
                 };
@@ -306,11 +366,14 @@ impl PageWriter for Doc<'_, '_> {
         } else {
             for edge in &step.edges {
                 let to = &edge.to;
-                if outline.falls_through(index, to) {
+                if edge.on.is_none() && outline.falls_through(index, to) {
                     continue;
                 }
                 let target = self.target(to, outline);
                 let line = match to {
+                    _ if edge.on.is_some() => {
+                        format!("*{}* → {target}", plain(&l.timeout_label(node.within)))
+                    }
                     EdgeTo::Node(_) => format!("→ {} {target}", plain(l.go_to)),
                     EdgeTo::End | EdgeTo::Sop(_) => format!("→ {target}"),
                 };

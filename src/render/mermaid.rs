@@ -53,6 +53,20 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
         let _ = writeln!(out, "    done([\"{}\"])", label(labels.end));
     }
 
+    // The worst path: each step's place on it, and the links along it.
+    let path = &workflow.analysis.worst_path;
+    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, id) in path.iter().enumerate() {
+        place.entry(id.as_str()).or_insert(k);
+    }
+    let last = path.len().checked_sub(1);
+    let within: BTreeMap<&str, Option<crate::values::Duration>> = workflow
+        .nodes
+        .iter()
+        .map(|n| (n.id.as_str(), n.within))
+        .collect();
+    let mut links = 0usize;
+    let mut worst_links: Vec<String> = Vec::new();
     for edge in &workflow.edges {
         let Some(from) = ids.get(edge.from.as_str()) else {
             continue;
@@ -70,12 +84,32 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
             }
         };
         let _ = match edge.label() {
+            // A timeout is dashed and labelled with the step's limit.
+            _ if edge.on.is_some() => {
+                let limit = within.get(edge.from.as_str()).copied().flatten();
+                writeln!(
+                    out,
+                    "    {from} -.->|\"{}\"| {to}",
+                    label(&labels.timeout_label(limit))
+                )
+            }
             None => writeln!(out, "    {from} --> {to}"),
             Some("otherwise") => {
                 writeln!(out, "    {from} -->|\"{}\"| {to}", label(labels.otherwise))
             }
             Some(condition) => writeln!(out, "    {from} -->|\"{}\"| {to}", label(condition)),
         };
+        let from_place = place.get(edge.from.as_str()).copied();
+        let worst = match &edge.to {
+            EdgeTo::Node(id) => {
+                from_place.is_some_and(|k| place.get(id.as_str()) == Some(&(k + 1)))
+            }
+            EdgeTo::End | EdgeTo::Sop(_) => from_place.is_some() && from_place == last,
+        };
+        if worst {
+            worst_links.push(links.to_string());
+        }
+        links += 1;
     }
 
     // Explicit text colours keep the light fills readable in dark themes.
@@ -91,6 +125,21 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
     }
     if reaches_end {
         out.push_str("    class done finish\n");
+    }
+    let worst_nodes: Vec<&str> = path
+        .iter()
+        .filter_map(|id| ids.get(id.as_str()).map(String::as_str))
+        .collect();
+    if !worst_nodes.is_empty() {
+        out.push_str("    classDef worst stroke:#c2410c,stroke-width:3px\n");
+        let _ = writeln!(out, "    class {} worst", worst_nodes.join(","));
+    }
+    if !worst_links.is_empty() {
+        let _ = writeln!(
+            out,
+            "    linkStyle {} stroke:#c2410c,stroke-width:3px",
+            worst_links.join(",")
+        );
     }
     out
 }

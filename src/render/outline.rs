@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::model::{Edge, EdgeTo, Node, Workflow};
+use crate::values::Duration;
 
 /// A prose section of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,9 @@ pub trait PageWriter {
     fn prose(&mut self, section: Prose, markdown: &str);
     fn roles(&mut self);
     fn flowchart(&mut self);
+    /// The time limits: `sla:`, the worst case and its path. Only called
+    /// when the file has `sla:` or a step with `within:`.
+    fn time(&mut self, facts: &TimeFacts<'_>);
     /// Before the first step; only called when the procedure has steps.
     fn steps_start(&mut self);
     fn step(&mut self, step: &Step<'_>, outline: &Outline<'_>);
@@ -48,8 +52,11 @@ pub fn walk(page: &mut impl PageWriter, workflow: &Workflow) {
     page.prose(Prose::Scope, &workflow.scope);
     page.roles();
     page.flowchart();
+    let outline = Outline::new(workflow);
+    if let Some(facts) = TimeFacts::new(workflow, &outline) {
+        page.time(&facts);
+    }
     if !workflow.nodes.is_empty() {
-        let outline = Outline::new(workflow);
         page.steps_start();
         for step in outline.steps() {
             page.step(&step, &outline);
@@ -61,6 +68,61 @@ pub fn walk(page: &mut impl PageWriter, workflow: &Workflow) {
     page.notes();
     page.references();
     page.revisions();
+}
+
+/// What a page says about time: the limit of the whole procedure, the worst
+/// case and the path that takes it (see [`crate::model::Analysis`]).
+pub struct TimeFacts<'w> {
+    pub sla: Option<Duration>,
+    pub worst_case: Option<Duration>,
+    /// `worst_case` may be too short: a step on the path has no limit, or
+    /// the search stopped early.
+    pub lower_bound: bool,
+    /// The search stopped at its budget.
+    pub inexact: bool,
+    /// `Some(true)` when the worst case is longer than `sla:`,
+    /// `Some(false)` when it is surely within it, `None` when there is no
+    /// `sla:` or the worst case is a lower bound within it.
+    pub exceeds_sla: Option<bool>,
+    /// The worst path, as steps (index and node).
+    pub path: Vec<(usize, &'w Node)>,
+    pub unbounded: Vec<(usize, &'w Node)>,
+    pub by_role: &'w [(String, Duration)],
+}
+
+impl<'w> TimeFacts<'w> {
+    pub fn new(workflow: &'w Workflow, outline: &Outline<'w>) -> Option<Self> {
+        let analysis = &workflow.analysis;
+        let sla = workflow.meta.sla;
+        if sla.is_none() && analysis.worst_case.is_none() {
+            return None;
+        }
+        let steps = |ids: &'w [String]| -> Vec<(usize, &'w Node)> {
+            ids.iter()
+                .filter_map(|id| {
+                    let &index = outline.positions.get(id.as_str())?;
+                    Some((index, &workflow.nodes[index]))
+                })
+                .collect()
+        };
+        let seconds = |d: Duration| u128::from(d.total_seconds().unwrap_or(u64::MAX));
+        let lower_bound = analysis.is_lower_bound();
+        let exceeds_sla = match (sla, analysis.worst_case) {
+            (Some(sla), Some(worst)) if seconds(worst) > seconds(sla) => Some(true),
+            (Some(_), Some(_)) if !lower_bound => Some(false),
+            _ => None,
+        };
+        Some(TimeFacts {
+            sla,
+            worst_case: analysis.worst_case,
+            lower_bound,
+            inexact: !analysis.exact,
+            exceeds_sla,
+            path: steps(&analysis.worst_path),
+            unbounded: steps(&analysis.unbounded),
+            by_role: &analysis.by_role,
+        })
+    }
 }
 
 /// One step and its branches, in the model's order.

@@ -108,6 +108,7 @@ mod no_path_to_end;
 mod revision_order;
 mod self_handoff;
 mod single_option;
+mod sla_exceeded;
 mod split_paragraph;
 mod stale_review;
 mod suggest;
@@ -146,6 +147,7 @@ pub static RULES: &[Rule] = &[
     unreachable_step::UnreachableStep::RULE,
     no_path_to_end::NoPathToEnd::RULE,
     timeout_without_limit::TimeoutWithoutLimit::RULE,
+    sla_exceeded::SlaExceeded::RULE,
     invalid_date::InvalidDate::RULE,
     invalid_duration::InvalidDuration::RULE,
     invalid_version::InvalidVersion::RULE,

@@ -17,7 +17,7 @@ use crate::support::{sop, Sop};
 const TODAY: &str = "2026-11-23";
 
 /// Every diagnostic code of the contract's table, with its default severity.
-const CODES: [(&str, &str); 31] = [
+const CODES: [(&str, &str); 32] = [
     ("syntax", "error"),
     ("invalid-encoding", "error"),
     ("missing-header", "error"),
@@ -35,6 +35,7 @@ const CODES: [(&str, &str); 31] = [
     ("unreachable-step", "error"),
     ("no-path-to-end", "error"),
     ("timeout-without-limit", "error"),
+    ("sla-exceeded", "warning"),
     ("invalid-date", "error"),
     ("invalid-duration", "error"),
     ("invalid-version", "error"),

@@ -121,6 +121,7 @@ human_snapshots! {
     human_suspicious_branch => "suspicious-branch.sop",
     human_syntax => "syntax.sop",
     human_timeout_without_limit => "timeout-without-limit.sop",
+    human_sla_exceeded => "sla-exceeded.sop",
     human_undeclared_role => "undeclared-role.sop",
     human_unknown_key => "unknown-key.sop",
     human_unknown_section => "unknown-section.sop",

@@ -123,3 +123,104 @@ fn sla_is_the_limit_of_the_whole_procedure_in_every_language() {
     assert!(codes(bad).contains(&"invalid-duration"));
     assert!(json(bad)["meta"].get("sla").is_none());
 }
+
+fn fixture_json(path: &str) -> serde_json::Value {
+    json(&std::fs::read_to_string(path).unwrap())
+}
+
+fn fixture_codes(path: &str) -> Vec<&'static str> {
+    codes(&std::fs::read_to_string(path).unwrap())
+}
+
+#[test]
+fn the_worst_path_goes_through_a_loop_once_and_out_by_its_timeout() {
+    let path = "tests/fixtures/valid/worst-path-loop.sop";
+    let analysis = fixture_json(path)["analysis"].clone();
+    assert_eq!(
+        analysis,
+        serde_json::json!({
+            // 30 s + 10 min + 4 h + 5 min + 1 day: the spare-part branch,
+            // then the test's timeout; the retry back to `diagnose` would
+            // visit it twice.
+            "worst_case": "P1DT4H15M30S",
+            "worst_path": ["greet", "diagnose", "replace", "test", "escalate"],
+            "unbounded": [],
+            "by_role": { "agent": "P1DT30S", "technician": "PT4H15M" },
+        })
+    );
+    assert!(fixture_codes(path).is_empty(), "{:?}", fixture_codes(path));
+}
+
+#[test]
+fn a_step_without_a_limit_makes_the_worst_case_a_lower_bound() {
+    let path = "tests/fixtures/valid/worst-path-unbounded.sop";
+    let analysis = fixture_json(path)["analysis"].clone();
+    assert_eq!(analysis["worst_case"], "PT6H5M20S");
+    assert_eq!(
+        analysis["worst_path"],
+        serde_json::json!(["fogadas", "meghallgatas", "megoldas", "atadas", "lezaras"])
+    );
+    assert_eq!(analysis["unbounded"], serde_json::json!(["meghallgatas"]));
+    let markdown = sop::render::markdown::Markdown.render(
+        &Workflow::from_document(&sop::syntax::parse(&Source::from_text(
+            path,
+            &std::fs::read_to_string(path).unwrap(),
+        ))),
+        &RenderContext::default(),
+    );
+    assert!(
+        markdown.contains("legalább 6 óra 5 perc 20 másodperc"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn exactly_at_the_limit_is_within_it() {
+    let path = "tests/fixtures/valid/sla-at-limit.sop";
+    assert_eq!(fixture_json(path)["analysis"]["worst_case"], "PT3H");
+    assert!(fixture_codes(path).is_empty(), "{:?}", fixture_codes(path));
+    let text = std::fs::read_to_string(path).unwrap();
+    let over = text.replace("within: 1 hour\n", "within: 1 hour 1 second\n");
+    assert_eq!(codes(&over), ["sla-exceeded"]);
+}
+
+#[test]
+fn sla_exceeded_speaks_the_files_language_and_names_the_path() {
+    let source = "sop T-1: Complaint\nlanguage: LANG\nsla: 24 hours\npurpose: p\nscope: s\nsteps:\n  step verify: Verify\n    within: 1 hour\n  step answer: Answer\n    within: 2 hours\n  step call: Call back\n    within: 24 hours\n    -> end\n";
+    for (language, message, help) in [
+        (
+            "en",
+            "the worst case, 1 day 3 hours, is longer than the time limit of the whole procedure, 24 hours",
+            "Longest path: verify → answer → call.",
+        ),
+        ("zh", "最长耗时1天3小时，超过总时限24小时", "最长路径：verify → answer → call。"),
+        (
+            "hu",
+            "A legrosszabb eset (1 nap 3 óra) hosszabb a teljes határidőnél (24 óra)",
+            "Leghosszabb út: verify → answer → call.",
+        ),
+    ] {
+        let text = source.replace("LANG", language);
+        let source = Source::from_text("t.sop", &text);
+        let options = CheckOptions::new(Date::parse("2026-11-23").unwrap());
+        let diagnostics = check_source(&source, &options, None);
+        let d = diagnostics
+            .iter()
+            .find(|d| d.code == "sla-exceeded")
+            .unwrap_or_else(|| panic!("{language}: {diagnostics:?}"));
+        assert_eq!(d.message, message);
+        assert!(d.help.as_deref().unwrap().starts_with(help), "{:?}", d.help);
+    }
+}
+
+#[test]
+fn no_limits_no_worst_case() {
+    let analysis =
+        json("sop T-1: Chat\npurpose: p\nscope: s\nsteps:\n  step a: A\n  step b: B\n    -> end\n")
+            ["analysis"]
+            .clone();
+    assert_eq!(
+        analysis,
+        serde_json::json!({ "worst_case": null, "worst_path": [], "unbounded": [], "by_role": {} })
+    );
+}

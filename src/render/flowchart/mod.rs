@@ -47,10 +47,20 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
         lines: Vec::new(),
         tooltip: String::new(),
         href: None,
+        worst: !workflow.analysis.worst_path.is_empty(),
     });
+    // The worst path: each step's place on it.
+    let path = &workflow.analysis.worst_path;
+    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, id) in path.iter().enumerate() {
+        place.entry(id.as_str()).or_insert(k);
+    }
+    let last = path.len().checked_sub(1);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut within: BTreeMap<&str, Option<crate::values::Duration>> = BTreeMap::new();
     for node in &workflow.nodes {
         index.insert(node.id.as_str(), nodes.len());
+        within.insert(node.id.as_str(), node.within);
         let text = format!("{}. {}", node.number, node.title);
         let (lines, _) = svg::wrap(&text, TITLE_EM, TITLE_LINES);
         let decision = node.kind == NodeKind::Decision;
@@ -66,6 +76,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
             lines,
             tooltip: text,
             href: Some(format!("#{}", step_anchor(&node.id))),
+            worst: place.contains_key(node.id.as_str()),
         });
     }
 
@@ -77,13 +88,23 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
             to: first,
             label: None,
         });
-        draw_edges.push(DrawEdge::default());
+        draw_edges.push(DrawEdge {
+            worst: !path.is_empty(),
+            ..DrawEdge::default()
+        });
     }
     // One terminal per step that ends the procedure, one per hand-off.
     let mut terminals: BTreeMap<(usize, Option<&str>), usize> = BTreeMap::new();
     for edge in &workflow.edges {
         let Some(&from) = index.get(edge.from.as_str()) else {
             continue;
+        };
+        let from_place = place.get(edge.from.as_str()).copied();
+        let worst = match &edge.to {
+            EdgeTo::Node(id) => {
+                from_place.is_some_and(|k| place.get(id.as_str()) == Some(&(k + 1)))
+            }
+            EdgeTo::End | EdgeTo::Sop(_) => from_place.is_some() && from_place == last,
         };
         let to = match &edge.to {
             EdgeTo::Node(id) => match index.get(id.as_str()) {
@@ -104,6 +125,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                     lines,
                     tooltip: labels.end.to_string(),
                     href: None,
+                    worst,
                 });
                 nodes.len() - 1
             }),
@@ -124,11 +146,19 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                         tooltip: format!("{} {id}", labels.hand_off),
                         href: (ctx.sop_link)(id)
                             .filter(|u| !crate::render::prose::is_dangerous_url(u)),
+                        worst,
                     });
                     nodes.len() - 1
                 }),
         };
+        let timeout = edge.on.is_some();
+        let timeout_label;
         let condition = match edge.label() {
+            _ if timeout => {
+                let limit = within.get(edge.from.as_str()).copied().flatten();
+                timeout_label = labels.timeout_label(limit);
+                Some(timeout_label.as_str())
+            }
             Some("otherwise") => Some(labels.otherwise),
             other => other,
         };
@@ -143,9 +173,15 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                     lines,
                     size: Some(Size { width, height }),
                     tooltip: cut.then(|| text.to_string()),
+                    timeout,
+                    worst,
                 }
             }
-            None => DrawEdge::default(),
+            None => DrawEdge {
+                timeout,
+                worst,
+                ..DrawEdge::default()
+            },
         };
         edges.push(EdgeSpec {
             from,

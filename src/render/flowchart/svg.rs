@@ -8,6 +8,9 @@ use crate::render::prose::escape_into;
 
 /// Font size of node text, in px.
 pub const FONT_SIZE: f64 = 13.0;
+/// The colour of the worst path (the page's stylesheet may override it).
+const WORST: &str = "#c2410c";
+
 /// Font size of edge labels, in px.
 pub const LABEL_FONT_SIZE: f64 = 12.0;
 /// Line height, as a multiple of the font size.
@@ -179,6 +182,8 @@ pub struct DrawNode {
     pub lines: Vec<String>,
     pub tooltip: String,
     pub href: Option<String>,
+    /// On the worst path (see [`crate::model::Analysis`]): highlighted.
+    pub worst: bool,
 }
 
 /// An edge's label, if any.
@@ -188,6 +193,10 @@ pub struct DrawEdge {
     pub size: Option<Size>,
     /// The full condition, when the label had to be shortened.
     pub tooltip: Option<String>,
+    /// Taken when the step's time limit runs out: dashed.
+    pub timeout: bool,
+    /// On the worst path: highlighted.
+    pub worst: bool,
 }
 
 /// Writes a number with at most one decimal.
@@ -317,7 +326,11 @@ pub fn draw(
     // Edges first, so that labels and nodes are drawn over them.
     out.push_str("<g class=\"fc-edges\" fill=\"none\" stroke-width=\"1.5\">\n");
     let mut arrows = String::new();
-    for route in &layout.routes {
+    for (route, edge) in layout
+        .routes
+        .iter()
+        .zip(edges.iter().chain(std::iter::repeat(&DrawEdge::default())))
+    {
         if route.points.len() < 2 {
             continue;
         }
@@ -333,15 +346,28 @@ pub fn draw(
             x: tip.x - dx * (ARROW_LENGTH - 1.0),
             y: tip.y - dy * (ARROW_LENGTH - 1.0),
         };
-        let class = match route.kind {
+        let mut class = String::from(match route.kind {
             RouteKind::Forward => "fc-edge",
             RouteKind::Back | RouteKind::SelfLoop => "fc-edge fc-loop",
-        };
-        let stroke = match route.kind {
+        });
+        let mut stroke = match route.kind {
             RouteKind::Forward => "#64748b",
             RouteKind::Back | RouteKind::SelfLoop => "#b45309",
         };
-        let _ = write!(out, "<path class=\"{class}\" stroke=\"{stroke}\" d=\"");
+        let mut extra = String::new();
+        if edge.timeout {
+            class.push_str(" fc-timeout");
+            extra.push_str(" stroke-dasharray=\"6 4\"");
+        }
+        if edge.worst {
+            class.push_str(" fc-worst");
+            stroke = WORST;
+            extra.push_str(" stroke-width=\"3\"");
+        }
+        let _ = write!(
+            out,
+            "<path class=\"{class}\" stroke=\"{stroke}\"{extra} d=\""
+        );
         path_data(out, &points);
         out.push_str("\"/>\n");
         // The arrowhead: a triangle pointing in the direction of travel.
@@ -442,13 +468,20 @@ fn text_lines(out: &mut String, center: Point, lines: &[String], line: f64, capt
 fn draw_node(out: &mut String, node: &DrawNode, c: Point) {
     let (w, h) = (node.size.width, node.size.height);
     let (left, top) = (c.x - w / 2.0, c.y - h / 2.0);
-    let class = match node.shape {
+    let shape = match node.shape {
         Shape::Start => "fc-start",
         Shape::Task => "fc-task",
         Shape::Decision => "fc-decision",
         Shape::End => "fc-end",
         Shape::HandOff => "fc-handoff",
     };
+    let class = if node.worst {
+        format!("{shape} fc-worst")
+    } else {
+        shape.to_string()
+    };
+    // The border of a step on the worst path.
+    let (border, width) = if node.worst { (WORST, "3") } else { ("", "") };
     let wrapper = match &node.href {
         Some(href) => {
             out.push_str("<a href=\"");
@@ -491,7 +524,18 @@ fn draw_node(out: &mut String, node: &DrawNode, c: Point) {
             out.push_str("\" fill=\"#334155\"/>");
         }
         Shape::Task => {
-            rect(out, 0.0, 8.0, "#ffffff", "#334155", " stroke-width=\"1.5\"");
+            if node.worst {
+                rect(
+                    out,
+                    0.0,
+                    8.0,
+                    "#ffffff",
+                    border,
+                    &format!(" stroke-width=\"{width}\""),
+                );
+            } else {
+                rect(out, 0.0, 8.0, "#ffffff", "#334155", " stroke-width=\"1.5\"");
+            }
             text_lines(out, c, &node.lines, line, None);
         }
         Shape::Decision => {
@@ -513,7 +557,11 @@ fn draw_node(out: &mut String, node: &DrawNode, c: Point) {
                 }
                 point(out, Point { x: p.0, y: p.1 });
             }
-            out.push_str("Z\" fill=\"#eff6ff\" stroke=\"#1d4ed8\" stroke-width=\"1.5\" stroke-linejoin=\"round\"/>");
+            if node.worst {
+                let _ = write!(out, "Z\" fill=\"#eff6ff\" stroke=\"{border}\" stroke-width=\"{width}\" stroke-linejoin=\"round\"/>");
+            } else {
+                out.push_str("Z\" fill=\"#eff6ff\" stroke=\"#1d4ed8\" stroke-width=\"1.5\" stroke-linejoin=\"round\"/>");
+            }
             text_lines(out, c, &node.lines, line, None);
         }
         Shape::End => {
