@@ -97,7 +97,77 @@ fn benches(c: &mut Criterion) {
     bench_corpus(c, "generated", &generated);
 }
 
-criterion_group!(check, benches);
+/// A 40,000-step procedure shaped by `shape(i)`, which writes the branch
+/// lines of step `i`; every step has a time limit.
+fn long_procedure(steps: usize, shape: impl Fn(usize) -> String) -> String {
+    let mut text = String::from(
+        "sop BENCH-1: A long procedure\npurpose: p\nscope: s\nrevisions:\n  1.0  2026-11-01  A: Created\nsteps:\n",
+    );
+    for i in 0..steps {
+        text.push_str(&format!(
+            "  step s{i}: Step {i}\n    within: {} min\n{}",
+            1 + i % 7,
+            shape(i)
+        ));
+    }
+    text
+}
+
+/// Writes the branch lines of step `i`.
+type Shape = Box<dyn Fn(usize) -> String>;
+
+/// The worst-case analysis alone (flow graph to longest path) on 40,000
+/// steps: decisions that each skip a step (2^n paths, no loop), retry
+/// loops of four steps, and one loop through every step (the search's
+/// budget, then the linear fallback).
+fn bench_analysis(c: &mut Criterion) {
+    const STEPS: usize = 40_000;
+    let last = STEPS - 1;
+    let shapes: [(&str, Shape); 3] = [
+        (
+            "decisions",
+            Box::new(move |i| match i {
+                _ if i == last => "    -> end\n".into(),
+                _ if i + 2 > last => "    -> next\n".into(),
+                _ => format!("    if quick -> s{}\n    otherwise -> next\n", i + 2),
+            }),
+        ),
+        (
+            "retry-loops",
+            Box::new(move |i| match i {
+                _ if i == last => "    -> end\n".into(),
+                _ if i % 4 == 3 => format!("    if failed -> s{}\n    otherwise -> next\n", i - 3),
+                _ => String::new(),
+            }),
+        ),
+        (
+            "one-big-loop",
+            Box::new(move |i| match i {
+                _ if i == last => "    if again -> s0\n    otherwise -> end\n".into(),
+                _ if i + 2 > last => "    -> next\n".into(),
+                _ => format!("    if quick -> s{}\n    otherwise -> next\n", i + 2),
+            }),
+        ),
+    ];
+    let mut group = c.benchmark_group("analysis");
+    group.sample_size(20);
+    for (name, shape) in shapes {
+        let text = long_procedure(STEPS, shape);
+        let source = Source::from_text("long.sop", &text);
+        let doc = sop::syntax::parse(&source);
+        assert!(doc.errors.is_empty(), "{name}: {:?}", doc.errors.first());
+        let flow = sop::flow::Flow::build(&doc);
+        let within: Vec<_> = doc.steps().iter().map(|s| s.within()).collect();
+        let found = sop::analysis::worst_path(&flow, &within).expect("a way to the end");
+        assert_eq!(found.path.first(), Some(&0), "{name}");
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(sop::analysis::worst_path(black_box(&flow), &within)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(check, benches, bench_analysis);
 criterion_main!(check);
 
 // A small generator of realistic SOPs, after the shape of

@@ -235,6 +235,51 @@ fn date_cell(date: Option<Date>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// The index cell of an SOP's worst case: the sum of its time limits on
+/// the longest path, sortable by its length in seconds (empty without
+/// limits), marked when it is longer than `sla:`.
+fn worst_cell(wf: &Workflow) -> String {
+    let Some(worst) = wf.analysis.worst_case else {
+        return "<td data-value=\"\"></td>".to_string();
+    };
+    let labels = &crate::render::labels::EN;
+    let seconds = worst.total_seconds().unwrap_or(u64::MAX);
+    let mut title = labels.worst_case_text(&wf.analysis).unwrap_or_default();
+    // Short enough for a table column: `≥ 1d 7h` for "at least 1 day 7 hours".
+    let mut short: Vec<String> = [
+        (worst.days, "d"),
+        (worst.hours, "h"),
+        (worst.minutes, "m"),
+        (worst.seconds, "s"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, unit)| format!("{n}{unit}"))
+    .collect();
+    if short.is_empty() {
+        short.push("0m".into());
+    }
+    let mut text = short.join(" ");
+    if wf.analysis.is_lower_bound() {
+        text = format!("≥ {text}");
+    }
+    match wf.meta.sla {
+        Some(sla) if seconds > sla.total_seconds().unwrap_or(u64::MAX) => {
+            let _ = write!(title, ", {} ({})", labels.exceeds_sla, labels.duration(sla));
+            format!(
+                "<td data-value=\"{seconds}\" class=\"sla-exceeded\" title=\"{}\">{} ⚠</td>",
+                esc(&title),
+                esc(&text)
+            )
+        }
+        _ => format!(
+            "<td data-value=\"{seconds}\" title=\"{}\">{}</td>",
+            esc(&title),
+            esc(&text)
+        ),
+    }
+}
+
 /// The index: every SOP, grouped by folder, sortable and filterable.
 pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
     let mut owners = std::collections::BTreeSet::new();
@@ -282,7 +327,8 @@ pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
 <table class=\"index sortable\">\n<thead><tr>\
 <th data-sort=\"text\">ID</th><th data-sort=\"text\">Title</th><th data-sort=\"text\">Owner</th>\
 <th data-sort=\"text\">Status</th><th>Tags</th><th data-sort=\"version\">Version</th>\
-<th data-sort=\"text\">Last review</th><th data-sort=\"text\">Next review due</th></tr></thead>\n",
+<th data-sort=\"text\">Last review</th><th data-sort=\"text\">Next review due</th>\
+<th data-sort=\"number\">Worst case</th></tr></thead>\n",
         esc(&site.title),
         site.entries.len(),
         site.today,
@@ -300,7 +346,7 @@ pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
         };
         let _ = writeln!(
             body,
-            "<tbody data-group=\"{}\"><tr class=\"group\"><th colspan=\"8\">{} <span class=\"count\">{}</span></th></tr>",
+            "<tbody data-group=\"{}\"><tr class=\"group\"><th colspan=\"9\">{} <span class=\"count\">{}</span></th></tr>",
             esc(folder),
             esc(heading),
             entries.len()
@@ -317,7 +363,7 @@ pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
                 body,
                 "<tr data-tags=\"{tags_attr}\" data-owner=\"{owner}\" data-status=\"{status}\">\
 <td><a href=\"{href}\">{id}</a></td><td><a href=\"{href}\">{title}</a></td><td>{owner}</td>\
-<td>{status}</td><td>{tag_links}</td><td>{version}</td><td>{last}</td><td{due_class}>{next}</td></tr>",
+<td>{status}</td><td>{tag_links}</td><td>{version}</td><td>{last}</td><td{due_class}>{next}</td>{worst}</tr>",
                 tags_attr = esc(
                     &tags
                         .iter()
@@ -338,6 +384,7 @@ pub fn index(site: &Site, tag_groups: &Groups<&Entry>) -> String {
                 version = esc(wf.meta.version.as_deref().unwrap_or("")),
                 last = date_cell(e.last_review),
                 next = date_cell(e.next_review),
+                worst = worst_cell(wf),
             );
         }
         body.push_str("</tbody>\n");

@@ -131,13 +131,13 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
         .filter_map(|id| ids.get(id.as_str()).map(String::as_str))
         .collect();
     if !worst_nodes.is_empty() {
-        out.push_str("    classDef worst stroke:#c2410c,stroke-width:3px\n");
+        out.push_str("    classDef worst stroke:#be123c,stroke-width:3px\n");
         let _ = writeln!(out, "    class {} worst", worst_nodes.join(","));
     }
     if !worst_links.is_empty() {
         let _ = writeln!(
             out,
-            "    linkStyle {} stroke:#c2410c,stroke-width:3px",
+            "    linkStyle {} stroke:#be123c,stroke-width:3px",
             worst_links.join(",")
         );
     }

@@ -128,6 +128,35 @@ fn search_and_navigate_the_handbook_offline() {
         .unwrap();
     std::fs::write(shots.join("handbook-index.png"), &png).unwrap();
 
+    // Sort the index by the worst case, shortest first, then longest first.
+    let worst_order = || -> Vec<u64> {
+        let js = "Array.from(document.querySelectorAll('table.index tr[data-owner]')).map(r => r.lastElementChild.dataset.value).join(',')";
+        let value = tab.evaluate(js, false).unwrap().value.unwrap();
+        value
+            .as_str()
+            .unwrap()
+            .split(',')
+            .map(|v| v.parse().expect("every example has a time limit"))
+            .collect()
+    };
+    let header = tab
+        .find_elements("table.index th[data-sort]")
+        .unwrap()
+        .into_iter()
+        .find(|th| {
+            th.get_inner_text()
+                .unwrap_or_default()
+                .contains("Worst case")
+        })
+        .expect("a worst case column");
+    header.click().unwrap();
+    let ascending = worst_order();
+    assert!(ascending.len() >= 10, "{ascending:?}");
+    assert!(ascending.is_sorted(), "{ascending:?}");
+    header.click().unwrap();
+    let descending = worst_order();
+    assert!(descending.iter().rev().is_sorted(), "{descending:?}");
+
     let requests = requests.lock().unwrap();
     let network: Vec<&String> = requests
         .iter()

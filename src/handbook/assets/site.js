@@ -120,9 +120,17 @@
         th.setAttribute("aria-sort", asc ? "ascending" : "descending");
         var index = Array.from(th.parentNode.children).indexOf(th);
         var version = th.dataset.sort === "version";
+        var number = th.dataset.sort === "number";
         table.querySelectorAll("tbody").forEach(function (body) {
           var rows = Array.from(body.querySelectorAll("tr[data-owner]"));
           rows.sort(function (a, b) {
+            if (number) {
+              // Cells without a value stay last in both directions.
+              var p = a.children[index].dataset.value, q = b.children[index].dataset.value;
+              if (!p || !q) return (p ? 0 : 1) - (q ? 0 : 1);
+              var d = Number(p) - Number(q);
+              return asc ? d : -d;
+            }
             var x = a.children[index].textContent, y = b.children[index].textContent;
             var c = version ? x.localeCompare(y, undefined, { numeric: true }) : x.localeCompare(y);
             return asc ? c : -c;

@@ -9,7 +9,7 @@ use crate::render::prose::escape_into;
 /// Font size of node text, in px.
 pub const FONT_SIZE: f64 = 13.0;
 /// The colour of the worst path (the page's stylesheet may override it).
-const WORST: &str = "#c2410c";
+const WORST: &str = "#be123c";
 
 /// Font size of edge labels, in px.
 pub const LABEL_FONT_SIZE: f64 = 12.0;
