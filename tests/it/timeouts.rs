@@ -224,3 +224,44 @@ fn no_limits_no_worst_case() {
         serde_json::json!({ "worst_case": null, "worst_path": [], "unbounded": [], "by_role": {} })
     );
 }
+
+#[test]
+fn flowcharts_dash_timeouts_and_highlight_the_worst_path() {
+    let path = "tests/fixtures/valid/worst-path-loop.sop";
+    let text = std::fs::read_to_string(path).unwrap();
+    let workflow = Workflow::from_document(&sop::syntax::parse(&Source::from_text(path, &text)));
+    let html = sop::render::html::Html.render(&workflow, &RenderContext::default());
+    let svg = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap()];
+    // One dashed edge: the test's timeout, on the worst path.
+    let dashed: Vec<&str> = svg
+        .lines()
+        .filter(|l| l.contains("stroke-dasharray"))
+        .collect();
+    assert_eq!(dashed.len(), 1, "{dashed:?}");
+    assert!(dashed[0].contains("fc-timeout fc-worst"), "{dashed:?}");
+    assert!(svg.contains(">timeout after 5 minutes<"), "{svg}");
+    // The steps drawn as on the worst path, in order.
+    let worst: Vec<&str> = svg
+        .split("<a href=\"#step-")
+        .skip(1)
+        .filter(|a| a[..a.find('>').unwrap()].contains("fc-worst"))
+        .map(|a| &a[..a.find('"').unwrap()])
+        .collect();
+    assert_eq!(worst, ["greet", "diagnose", "replace", "test", "escalate"]);
+    // Start → greet, greet → diagnose, diagnose → replace, replace → test,
+    // test → escalate (the timeout), escalate → end.
+    assert_eq!(
+        svg.matches("<path class=\"fc-edge fc-worst\"").count() + 1,
+        6
+    );
+
+    let markdown = sop::render::markdown::Markdown.render(&workflow, &RenderContext::default());
+    assert!(
+        markdown.contains("    s5 -.->|\"timeout after 5 minutes\"| s6\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("    class s1,s2,s4,s5,s6 worst\n"),
+        "{markdown}"
+    );
+}
