@@ -24,6 +24,7 @@ pub mod fmt;
 pub mod handbook;
 pub mod ids;
 pub mod index;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod render;

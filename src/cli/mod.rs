@@ -4,6 +4,7 @@ mod check;
 mod explain;
 mod fmt;
 mod handbook;
+mod lsp;
 mod new;
 mod parse;
 mod render;
@@ -46,6 +47,8 @@ enum Command {
     Handbook(handbook::Args),
     /// Start a new SOP: a skeleton to fill in, in English, Chinese or Hungarian.
     New(new::Args),
+    /// Run the language server, for editors (LSP over standard input and output).
+    Lsp(lsp::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -69,6 +72,7 @@ pub fn run() -> ExitCode {
         Command::Render(args) => render::run(args),
         Command::Handbook(args) => handbook::run(args),
         Command::New(args) => new::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

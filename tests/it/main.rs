@@ -14,6 +14,7 @@ mod fmt;
 mod handbook;
 mod handbook_browser;
 mod indentation;
+mod lsp;
 mod markdown_safety;
 mod misreadings;
 mod new;

@@ -1,0 +1,964 @@
+//! `sop lsp`: a Language Server (LSP 3.17) over standard input and output.
+//!
+//! One thread answers the editor in order; every answer reads only the
+//! buffer it is about (and, for the names of other SOPs, the project's
+//! summaries, built once at start-up), so no request waits for another
+//! file's analysis. A buffer is parsed again for each request: parsing is
+//! linear and takes a few milliseconds even for thousands of steps.
+//!
+//! Diagnostics are those of `sop check`, with the same codes, messages and
+//! ranges, the cross-file ones included; they are published on every
+//! change, and again for every open file when the set of SOP ids changes.
+//! A panic while answering is caught, logged on standard error and
+//! answered with an error; the server goes on.
+
+mod features;
+mod project;
+mod text;
+
+use std::collections::{BTreeMap, HashMap};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::{self as lsp, Url};
+use serde_json::{json, Value};
+
+use crate::ast::Document;
+use crate::check::{check_document, CheckOptions};
+use crate::diagnostics::Severity;
+use crate::source::{Source, Span};
+use crate::values::Date;
+
+use features::Name;
+use project::{Project, Summary};
+use text::{Encoding, LineIndex};
+
+/// Runs the server until the editor says `exit`. Errors are transport
+/// errors: the editor went away, or spoke something that is not LSP.
+pub fn run() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    serve(&connection)?;
+    drop(connection);
+    io_threads.join().map_err(|e| e.to_string())
+}
+
+/// The server over any connection (tests use an in-memory one).
+pub fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let params: lsp::InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let encoding = negotiate(&params);
+    let result = json!({
+        "capabilities": capabilities(encoding),
+        "serverInfo": { "name": "sop", "version": env!("CARGO_PKG_VERSION") },
+    });
+    connection
+        .initialize_finish(id, result)
+        .map_err(|e| e.to_string())?;
+    let root = root_of(&params);
+    let started = std::time::Instant::now();
+    let (project, problem) = Project::load(root.as_deref());
+    let loaded = started.elapsed();
+    let mut server = Server {
+        sender: connection.sender.clone(),
+        encoding,
+        project,
+        today: Date::today(),
+        open: BTreeMap::new(),
+    };
+    match (problem, &server.project.root) {
+        (Some(problem), _) => server.log(&format!("the project cannot be read: {problem}")),
+        (None, Some(root)) => server.log(&format!(
+            "{} SOP files under {} read in {} ms",
+            server.project.len(),
+            root.display(),
+            loaded.as_millis()
+        )),
+        (None, None) => server.log("no folder open: each file is checked on its own"),
+    }
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) => {
+                if connection
+                    .handle_shutdown(&request)
+                    .map_err(|e| e.to_string())?
+                {
+                    return Ok(());
+                }
+                let response = server.answer(request);
+                server.send(Message::Response(response));
+            }
+            Message::Notification(notification) => server.notice(notification),
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// UTF-8 columns when the editor offers them, UTF-16 (the default) else.
+fn negotiate(params: &lsp::InitializeParams) -> Encoding {
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
+    if offered.is_some_and(|list| list.contains(&lsp::PositionEncodingKind::UTF8)) {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    }
+}
+
+fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
+    lsp::ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+            Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::FULL),
+                ..Default::default()
+            },
+        )),
+        hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+        definition_provider: Some(lsp::OneOf::Left(true)),
+        references_provider: Some(lsp::OneOf::Left(true)),
+        rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        completion_provider: Some(lsp::CompletionOptions {
+            trigger_characters: Some(vec!["[".into(), ">".into(), " ".into(), ":".into()]),
+            ..Default::default()
+        }),
+        document_symbol_provider: Some(lsp::OneOf::Left(true)),
+        folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+        document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        ..Default::default()
+    }
+}
+
+/// The folder the editor opened, if any.
+fn root_of(params: &lsp::InitializeParams) -> Option<PathBuf> {
+    params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+        .map(|f| f.uri.clone())
+        .or_else(|| {
+            #[allow(deprecated)]
+            params.root_uri.clone()
+        })
+        .and_then(|uri| uri.to_file_path().ok())
+}
+
+/// Where one file writes an SOP id: the spans (and whether each is the
+/// declaration), in its decoded text.
+struct FileOccurrences {
+    uri: Url,
+    found: Vec<(Span, bool)>,
+    text: String,
+}
+
+/// An open buffer.
+struct Open {
+    path: PathBuf,
+    text: String,
+    version: i32,
+}
+
+struct Server {
+    sender: crossbeam_channel::Sender<Message>,
+    encoding: Encoding,
+    project: Project,
+    today: Date,
+    open: BTreeMap<Url, Open>,
+}
+
+/// A failed request: its code and message.
+struct Failure(ErrorCode, String);
+
+impl Failure {
+    fn invalid(message: impl Into<String>) -> Failure {
+        Failure(ErrorCode::InvalidParams, message.into())
+    }
+}
+
+type Answer = Result<Value, Failure>;
+
+/// One buffer, parsed.
+struct Parsed {
+    source: Source,
+}
+
+impl Parsed {
+    fn new(path: &Path, text: &str) -> Parsed {
+        Parsed {
+            source: Source::from_text(path, text),
+        }
+    }
+}
+
+impl Server {
+    fn send(&self, message: Message) {
+        // The editor went away: the receiving loop ends on its own.
+        let _ = self.sender.send(message);
+    }
+
+    fn log(&self, message: &str) {
+        self.notify(
+            "window/logMessage",
+            json!({ "type": 3, "message": format!("sop: {message}") }),
+        );
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification::new(
+            method.to_string(),
+            params,
+        )));
+    }
+
+    /// Answers a request, catching a panic as an internal error.
+    fn answer(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        let method = request.method.clone();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(request)));
+        match result {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err(Failure(code, message))) => Response::new_err(id, code as i32, message),
+            Err(panic) => {
+                let what = panic_message(&panic);
+                eprintln!("sop lsp: internal error in {method}: {what}");
+                internal_error(id, &method, &what)
+            }
+        }
+    }
+
+    fn notice(&mut self, notification: Notification) {
+        let method = notification.method.clone();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| self.handle(notification)));
+        if let Err(panic) = result {
+            let what = panic_message(&panic);
+            eprintln!("sop lsp: internal error in {method}: {what}");
+            self.log(&format!("internal error in {method}: {what}"));
+        }
+    }
+
+    fn handle(&mut self, notification: Notification) {
+        match notification.method.as_str() {
+            "textDocument/didOpen" => {
+                let Ok(params) =
+                    serde_json::from_value::<lsp::DidOpenTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let doc = params.text_document;
+                let path = path_of(&doc.uri);
+                self.open.insert(
+                    doc.uri.clone(),
+                    Open {
+                        path,
+                        text: doc.text,
+                        version: doc.version,
+                    },
+                );
+                self.changed(&doc.uri);
+            }
+            "textDocument/didChange" => {
+                let Ok(params) =
+                    serde_json::from_value::<lsp::DidChangeTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let uri = params.text_document.uri;
+                let Some(open) = self.open.get_mut(&uri) else {
+                    return;
+                };
+                for change in params.content_changes {
+                    match change.range {
+                        // Ranged changes, should an editor send them anyway.
+                        Some(range) => {
+                            let index = LineIndex::new(&open.text, self.encoding);
+                            let span = index.span(range);
+                            open.text.replace_range(span.start..span.end, &change.text);
+                        }
+                        None => open.text = change.text,
+                    }
+                }
+                open.version = params.text_document.version;
+                self.changed(&uri);
+            }
+            "textDocument/didClose" => {
+                let Ok(params) =
+                    serde_json::from_value::<lsp::DidCloseTextDocumentParams>(notification.params)
+                else {
+                    return;
+                };
+                let uri = params.text_document.uri;
+                if let Some(open) = self.open.remove(&uri) {
+                    // The file on disk is what the project sees again.
+                    let summary = std::fs::read(&open.path).ok().and_then(|bytes| {
+                        let source = Source::from_bytes(&open.path, &bytes);
+                        Summary::of(&crate::syntax::parse(&source))
+                    });
+                    if self.project.update(&open.path, summary) {
+                        self.publish_all();
+                    }
+                }
+                self.notify(
+                    "textDocument/publishDiagnostics",
+                    json!({ "uri": uri, "diagnostics": [] }),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// A buffer changed: record its summary, publish its diagnostics, and
+    /// those of every open file when an SOP id came or went.
+    fn changed(&mut self, uri: &Url) {
+        let Some(open) = self.open.get(uri) else {
+            return;
+        };
+        let parsed = Parsed::new(&open.path, &open.text);
+        let doc = crate::syntax::parse(&parsed.source);
+        let summary = Summary::of(&doc);
+        let path = open.path.clone();
+        drop(doc);
+        if self.project.update(&path, summary) {
+            self.publish_all();
+        } else {
+            self.publish(uri);
+        }
+    }
+
+    fn publish_all(&self) {
+        let uris: Vec<Url> = self.open.keys().cloned().collect();
+        for uri in &uris {
+            self.publish(uri);
+        }
+    }
+
+    fn publish(&self, uri: &Url) {
+        let Some(open) = self.open.get(uri) else {
+            return;
+        };
+        let diagnostics = self.diagnostics(uri, open);
+        self.notify(
+            "textDocument/publishDiagnostics",
+            json!({ "uri": uri, "version": open.version, "diagnostics": diagnostics }),
+        );
+    }
+
+    /// The diagnostics of `sop check` for a buffer, as LSP diagnostics.
+    fn diagnostics(&self, uri: &Url, open: &Open) -> Vec<lsp::Diagnostic> {
+        let parsed = Parsed::new(&open.path, &open.text);
+        let doc = crate::syntax::parse(&parsed.source);
+        let options = CheckOptions {
+            today: self.today,
+            config: self.project.config.clone(),
+        };
+        let in_project = self.project.contains(&open.path);
+        let index = if in_project {
+            self.project.index()
+        } else {
+            None
+        };
+        let found = check_document(&parsed.source, &doc, &options, index);
+        let lines = LineIndex::new(&open.text, self.encoding);
+        found
+            .into_iter()
+            .map(|d| {
+                let mut message = d.message.clone();
+                if let Some(help) = &d.help {
+                    message.push_str("\n\n");
+                    message.push_str(help);
+                }
+                let related: Vec<lsp::DiagnosticRelatedInformation> = d
+                    .secondary
+                    .iter()
+                    .map(|label| lsp::DiagnosticRelatedInformation {
+                        location: lsp::Location {
+                            uri: uri.clone(),
+                            range: lines.range(label.span),
+                        },
+                        message: label.message.clone(),
+                    })
+                    .collect();
+                lsp::Diagnostic {
+                    range: lines.range(d.primary.span),
+                    severity: Some(match d.severity {
+                        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+                    }),
+                    code: Some(lsp::NumberOrString::String(d.code.to_string())),
+                    source: Some("sop".into()),
+                    message,
+                    related_information: (!related.is_empty()).then_some(related),
+                    ..Default::default()
+                }
+            })
+            .collect()
+    }
+
+    /// The text of a file: its open buffer, else the file on disk.
+    fn text_of(&self, path: &Path) -> Option<String> {
+        if let Some(open) = self.open.values().find(|o| o.path == path) {
+            return Some(open.text.clone());
+        }
+        let bytes = std::fs::read(path).ok()?;
+        Some(Source::from_bytes(path, &bytes).text)
+    }
+
+    fn buffer(&self, uri: &Url) -> Result<&Open, Failure> {
+        self.open
+            .get(uri)
+            .ok_or_else(|| Failure::invalid(format!("{uri} is not open")))
+    }
+
+    fn dispatch(&mut self, request: Request) -> Answer {
+        let params = request.params;
+        match request.method.as_str() {
+            "textDocument/hover" => self.hover(parse(params)?),
+            "textDocument/definition" => self.definition(parse(params)?),
+            "textDocument/references" => self.references(parse(params)?),
+            "textDocument/prepareRename" => self.prepare_rename(parse(params)?),
+            "textDocument/rename" => self.rename(parse(params)?),
+            "textDocument/completion" => self.completion(parse(params)?),
+            "textDocument/documentSymbol" => self.symbols(parse(params)?),
+            "textDocument/foldingRange" => self.folding(parse(params)?),
+            "textDocument/formatting" => self.formatting(parse(params)?),
+            method => Err(Failure(
+                ErrorCode::MethodNotFound,
+                format!("sop lsp does not answer {method}"),
+            )),
+        }
+    }
+
+    /// Parses a buffer and hands it, with its line index, to `then`.
+    fn with_buffer<T>(
+        &self,
+        uri: &Url,
+        then: impl FnOnce(&Open, &Document<'_>, &LineIndex<'_>) -> T,
+    ) -> Result<T, Failure> {
+        let open = self.buffer(uri)?;
+        let parsed = Parsed::new(&open.path, &open.text);
+        let doc = crate::syntax::parse(&parsed.source);
+        // Offsets are into the decoded text, which is the buffer's text
+        // unless it started with a byte-order mark.
+        let lines = LineIndex::new(&parsed.source.text, self.encoding);
+        Ok(then(open, &doc, &lines))
+    }
+
+    fn hover(&self, params: lsp::HoverParams) -> Answer {
+        let at = params.text_document_position_params;
+        let project = &self.project;
+        let hover = self.with_buffer(&at.text_document.uri, |_, doc, lines| {
+            let offset = lines.offset(at.position);
+            let text = lines.text();
+            let mut parts: Vec<String> = Vec::new();
+            let mut range = None;
+            if let Some((name, span)) = features::name_at(doc, text, offset) {
+                range = Some(lines.range(span));
+                match name {
+                    Name::Step(id) => match features::step(doc, id) {
+                        Some(step) => parts.push(features::step_hover(doc, step)),
+                        None => parts.push(format!("No step `{id}` in this procedure.")),
+                    },
+                    Name::Role(id) => {
+                        match features::roles(doc).find(|(name, _)| name.value == id) {
+                            Some((_, description)) => {
+                                parts.push(format!("**Role `{id}`**\n\n{}", description.value))
+                            }
+                            None => parts.push(format!("Role `{id}` is not declared in `roles:`.")),
+                        }
+                    }
+                    Name::Sop(id) => match project.find(id) {
+                        Some((_, summary)) => parts.push(sop_hover(summary)),
+                        None => match Summary::of(doc).filter(|s| s.id == id) {
+                            Some(summary) => parts.push(sop_hover(&summary)),
+                            None => parts.push(format!("No SOP `{id}` in this project.")),
+                        },
+                    },
+                }
+            }
+            (parts, range)
+        })?;
+        let (mut parts, mut range) = hover;
+        // The rules behind the diagnostics at this place.
+        let uri = &at.text_document.uri;
+        if let Ok(open) = self.buffer(uri) {
+            let lines = LineIndex::new(&open.text, self.encoding);
+            let offset = lines.offset(at.position);
+            for d in self.diagnostics(uri, open) {
+                let span = lines.span(d.range);
+                if span.start <= offset && offset <= span.end {
+                    if let Some(lsp::NumberOrString::String(code)) = &d.code {
+                        if let Some(rule) = crate::rules::rule(code) {
+                            parts.push(format!("`{code}`: {}", rule.summary()));
+                            range.get_or_insert(d.range);
+                        }
+                    }
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Ok(Value::Null);
+        }
+        let hover = lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: parts.join("\n\n---\n\n"),
+            }),
+            range,
+        };
+        to_value(hover)
+    }
+
+    /// Where the name at a position is declared: `(path, span)` in some file.
+    fn declaration(
+        &self,
+        uri: &Url,
+        position: lsp::Position,
+    ) -> Result<Option<lsp::Location>, Failure> {
+        let found = self.with_buffer(uri, |_, doc, lines| {
+            let offset = lines.offset(position);
+            let (name, _) = features::name_at(doc, lines.text(), offset)?;
+            match name {
+                Name::Step(_) | Name::Role(_) => {
+                    let occurrences = features::occurrences(doc, lines.text(), name);
+                    let declaration = occurrences.iter().find(|o| o.declaration)?;
+                    Some(Err(lsp::Location {
+                        uri: uri.clone(),
+                        range: lines.range(declaration.span),
+                    }))
+                }
+                Name::Sop(id) => Some(Ok(id.to_string())),
+            }
+        })?;
+        match found {
+            None => Ok(None),
+            Some(Err(location)) => Ok(Some(location)),
+            Some(Ok(id)) => {
+                let Some((path, _)) = self.project.find(&id) else {
+                    return Ok(None);
+                };
+                let path = path.to_path_buf();
+                Ok(self.header_location(&path))
+            }
+        }
+    }
+
+    /// The header id of a file, as a location.
+    fn header_location(&self, path: &Path) -> Option<lsp::Location> {
+        let text = self.text_of(path)?;
+        let source = Source::from_text(path, &text);
+        let doc = crate::syntax::parse(&source);
+        let header = doc.header.as_ref()?;
+        let lines = LineIndex::new(&source.text, self.encoding);
+        Some(lsp::Location {
+            uri: Url::from_file_path(path).ok()?,
+            range: lines.range(header.id.span),
+        })
+    }
+
+    fn definition(&self, params: lsp::GotoDefinitionParams) -> Answer {
+        let at = params.text_document_position_params;
+        match self.declaration(&at.text_document.uri, at.position)? {
+            Some(location) => to_value(lsp::GotoDefinitionResponse::Scalar(location)),
+            None => Ok(Value::Null),
+        }
+    }
+
+    /// Every place an SOP id is written in the project: headers and links.
+    fn sop_occurrences(&self, id: &str) -> Vec<FileOccurrences> {
+        let mut paths: Vec<PathBuf> = self.project.paths().map(Path::to_path_buf).collect();
+        for open in self.open.values() {
+            if !paths.contains(&open.path) {
+                paths.push(open.path.clone());
+            }
+        }
+        let needle = id.as_bytes();
+        let mut out = Vec::new();
+        for path in paths {
+            let Some(text) = self.text_of(&path) else {
+                continue;
+            };
+            // Most files do not mention the id: skip them without parsing.
+            if memchr::memmem::find(text.as_bytes(), needle).is_none() {
+                continue;
+            }
+            let source = Source::from_text(&path, &text);
+            let doc = crate::syntax::parse(&source);
+            let found: Vec<(Span, bool)> = features::occurrences(&doc, &source.text, Name::Sop(id))
+                .into_iter()
+                .map(|o| (o.span, o.declaration))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let Ok(uri) = Url::from_file_path(&path) else {
+                continue;
+            };
+            let text = source.text.clone();
+            out.push(FileOccurrences { uri, found, text });
+        }
+        out
+    }
+
+    fn references(&self, params: lsp::ReferenceParams) -> Answer {
+        let at = params.text_document_position;
+        let include = params.context.include_declaration;
+        let uri = at.text_document.uri;
+        let local = self.with_buffer(&uri, |_, doc, lines| {
+            let offset = lines.offset(at.position);
+            let (name, _) = features::name_at(doc, lines.text(), offset)?;
+            Some(match name {
+                Name::Sop(id) => Err(id.to_string()),
+                name => Ok(features::occurrences(doc, lines.text(), name)
+                    .into_iter()
+                    .filter(|o| include || !o.declaration)
+                    .map(|o| lsp::Location {
+                        uri: uri.clone(),
+                        range: lines.range(o.span),
+                    })
+                    .collect::<Vec<_>>()),
+            })
+        })?;
+        let locations = match local {
+            None => return Ok(Value::Null),
+            Some(Ok(locations)) => locations,
+            Some(Err(id)) => {
+                let mut locations = Vec::new();
+                for file in self.sop_occurrences(&id) {
+                    let lines = LineIndex::new(&file.text, self.encoding);
+                    for (span, declaration) in file.found {
+                        if include || !declaration {
+                            locations.push(lsp::Location {
+                                uri: file.uri.clone(),
+                                range: lines.range(span),
+                            });
+                        }
+                    }
+                }
+                locations
+            }
+        };
+        to_value(locations)
+    }
+
+    fn prepare_rename(&self, params: lsp::TextDocumentPositionParams) -> Answer {
+        let found = self.with_buffer(&params.text_document.uri, |_, doc, lines| {
+            let offset = lines.offset(params.position);
+            let (name, span) = features::name_at(doc, lines.text(), offset)?;
+            let placeholder = match name {
+                Name::Step(id) | Name::Role(id) | Name::Sop(id) => id.to_string(),
+            };
+            Some(lsp::PrepareRenameResponse::RangeWithPlaceholder {
+                range: lines.range(span),
+                placeholder,
+            })
+        })?;
+        match found {
+            Some(answer) => to_value(answer),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn rename(&self, params: lsp::RenameParams) -> Answer {
+        let at = params.text_document_position;
+        let new_name = params.new_name.trim().to_string();
+        if !crate::ids::is_valid_id(&new_name) {
+            return Err(Failure::invalid(format!(
+                "`{new_name}` is not an id: use letters, digits, `_`, `.` and `-`, without spaces"
+            )));
+        }
+        let uri = at.text_document.uri;
+        let local = self.with_buffer(&uri, |_, doc, lines| {
+            let offset = lines.offset(at.position);
+            let (name, _) = features::name_at(doc, lines.text(), offset)?;
+            Some(match name {
+                Name::Sop(id) => Err(id.to_string()),
+                Name::Step(id) if matches!(new_name.as_str(), "end" | "next") => Ok(Err(format!(
+                    "`{new_name}` is reserved; `{id}` keeps its name"
+                ))),
+                name => Ok(Ok(features::occurrences(doc, lines.text(), name)
+                    .into_iter()
+                    .map(|o| lsp::TextEdit {
+                        range: lines.range(o.span),
+                        new_text: new_name.clone(),
+                    })
+                    .collect::<Vec<_>>())),
+            })
+        })?;
+        let mut changes: HashMap<Url, Vec<lsp::TextEdit>> = HashMap::new();
+        match local {
+            None => return Ok(Value::Null),
+            Some(Ok(Err(message))) => return Err(Failure::invalid(message)),
+            Some(Ok(Ok(edits))) => {
+                changes.insert(uri, edits);
+            }
+            Some(Err(id)) => {
+                if self.project.find(&new_name).is_some() {
+                    return Err(Failure::invalid(format!(
+                        "the project already has an SOP `{new_name}`"
+                    )));
+                }
+                for file in self.sop_occurrences(&id) {
+                    let lines = LineIndex::new(&file.text, self.encoding);
+                    let edits = file
+                        .found
+                        .into_iter()
+                        .map(|(span, _)| lsp::TextEdit {
+                            range: lines.range(span),
+                            new_text: new_name.clone(),
+                        })
+                        .collect();
+                    changes.insert(file.uri, edits);
+                }
+            }
+        }
+        to_value(lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        })
+    }
+
+    fn completion(&self, params: lsp::CompletionParams) -> Answer {
+        let at = params.text_document_position;
+        let project = &self.project;
+        let items = self.with_buffer(&at.text_document.uri, |_, doc, lines| {
+            let offset = lines.offset(at.position);
+            let before = lines.line_before(offset);
+            let in_steps = features::in_steps(doc, offset);
+            let Some(what) = features::completing(before, doc.dialect, in_steps) else {
+                return Vec::new();
+            };
+            let item = |label: String, kind, detail: Option<String>, insert: Option<String>| {
+                lsp::CompletionItem {
+                    label,
+                    kind: Some(kind),
+                    detail,
+                    insert_text: insert,
+                    ..Default::default()
+                }
+            };
+            let mut items = Vec::new();
+            match what {
+                features::Completing::SopId(typed) => {
+                    let close = !lines.text()[offset..].trim_start().starts_with("]]");
+                    for summary in project.summaries() {
+                        if summary.id.starts_with(typed) {
+                            let insert = if close {
+                                format!("{}]]", summary.id)
+                            } else {
+                                summary.id.clone()
+                            };
+                            items.push(item(
+                                summary.id.clone(),
+                                lsp::CompletionItemKind::REFERENCE,
+                                Some(summary.title.clone()),
+                                Some(insert),
+                            ));
+                        }
+                    }
+                }
+                features::Completing::Target(_) => {
+                    for step in doc.steps() {
+                        if let Some(id) = step.id {
+                            items.push(item(
+                                id.value.to_string(),
+                                lsp::CompletionItemKind::REFERENCE,
+                                Some(format!("{}. {}", step.number, step.title.value)),
+                                None,
+                            ));
+                        }
+                    }
+                    use crate::syntax::keywords::{spelling, Word};
+                    for (word, detail) in [
+                        (Word::End, "the procedure ends"),
+                        (Word::Next, "the next step"),
+                    ] {
+                        items.push(item(
+                            spelling(word, doc.dialect).to_string(),
+                            lsp::CompletionItemKind::KEYWORD,
+                            Some(detail.into()),
+                            None,
+                        ));
+                    }
+                    items.push(item(
+                        "[[".into(),
+                        lsp::CompletionItemKind::SNIPPET,
+                        Some("hand off to another SOP".into()),
+                        Some("[[".into()),
+                    ));
+                }
+                features::Completing::Role(_) => {
+                    for (name, description) in features::roles(doc) {
+                        items.push(item(
+                            name.value.to_string(),
+                            lsp::CompletionItemKind::VARIABLE,
+                            Some(description.value.to_string()),
+                            None,
+                        ));
+                    }
+                }
+                features::Completing::Unit(_) => {
+                    for unit in features::unit_items(doc.dialect) {
+                        items.push(item(
+                            unit.to_string(),
+                            lsp::CompletionItemKind::UNIT,
+                            None,
+                            None,
+                        ));
+                    }
+                }
+                features::Completing::Keyword {
+                    in_steps, indent, ..
+                } => {
+                    for (label, insert, detail) in
+                        features::keyword_items(doc.dialect, in_steps, indent)
+                    {
+                        items.push(item(
+                            label,
+                            lsp::CompletionItemKind::KEYWORD,
+                            Some(detail.to_string()),
+                            Some(insert),
+                        ));
+                    }
+                }
+            }
+            items
+        })?;
+        to_value(lsp::CompletionResponse::Array(items))
+    }
+
+    fn symbols(&self, params: lsp::DocumentSymbolParams) -> Answer {
+        let symbols = self.with_buffer(&params.text_document.uri, |_, doc, lines| {
+            fn convert(entry: features::Outline, lines: &LineIndex<'_>) -> lsp::DocumentSymbol {
+                #[allow(deprecated)]
+                lsp::DocumentSymbol {
+                    name: if entry.name.is_empty() {
+                        "(untitled)".into()
+                    } else {
+                        entry.name
+                    },
+                    detail: entry.detail,
+                    kind: if entry.step {
+                        lsp::SymbolKind::FUNCTION
+                    } else {
+                        lsp::SymbolKind::NAMESPACE
+                    },
+                    tags: None,
+                    deprecated: None,
+                    range: lines.range(entry.span),
+                    selection_range: lines.range(entry.selection),
+                    children: Some(
+                        entry
+                            .children
+                            .into_iter()
+                            .map(|c| convert(c, lines))
+                            .collect(),
+                    ),
+                }
+            }
+            features::outline(doc)
+                .into_iter()
+                .map(|e| convert(e, lines))
+                .collect::<Vec<_>>()
+        })?;
+        to_value(lsp::DocumentSymbolResponse::Nested(symbols))
+    }
+
+    fn folding(&self, params: lsp::FoldingRangeParams) -> Answer {
+        let ranges = self.with_buffer(&params.text_document.uri, |_, doc, lines| {
+            let mut out = Vec::new();
+            let mut add = |span: Span| {
+                let range = lines.range(span);
+                // The last line of a span ends with its line break.
+                let end = if range.end.character == 0 && range.end.line > range.start.line {
+                    range.end.line - 1
+                } else {
+                    range.end.line
+                };
+                if end > range.start.line {
+                    out.push(lsp::FoldingRange {
+                        start_line: range.start.line,
+                        end_line: end,
+                        ..Default::default()
+                    });
+                }
+            };
+            for section in &doc.sections {
+                add(section.span);
+            }
+            for step in doc.steps() {
+                add(step.span);
+            }
+            out
+        })?;
+        to_value(ranges)
+    }
+
+    fn formatting(&self, params: lsp::DocumentFormattingParams) -> Answer {
+        let open = self.buffer(&params.text_document.uri)?;
+        match crate::fmt::format_source(&open.text) {
+            Ok(formatted) if formatted == open.text => to_value(Vec::<lsp::TextEdit>::new()),
+            Ok(formatted) => {
+                let lines = LineIndex::new(&open.text, self.encoding);
+                to_value(vec![lsp::TextEdit {
+                    range: lines.range(Span::new(0, open.text.len())),
+                    new_text: formatted,
+                }])
+            }
+            Err(e) => Err(Failure(
+                ErrorCode::RequestFailed,
+                format!("sop fmt cannot format this file: {e}"),
+            )),
+        }
+    }
+}
+
+fn sop_hover(summary: &Summary) -> String {
+    let mut out = format!("**{}: {}**", summary.id, summary.title);
+    if let Some(owner) = &summary.owner {
+        out.push_str(&format!("\n\nOwner: {owner}"));
+    }
+    if !summary.purpose.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(&summary.purpose);
+    }
+    out
+}
+
+fn path_of(uri: &Url) -> PathBuf {
+    uri.to_file_path()
+        .unwrap_or_else(|_| PathBuf::from(uri.path()))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, Failure> {
+    serde_json::from_value(params).map_err(|e| Failure::invalid(e.to_string()))
+}
+
+fn to_value(value: impl serde::Serialize) -> Answer {
+    serde_json::to_value(value).map_err(|e| Failure(ErrorCode::InternalError, e.to_string()))
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
+}
+
+fn internal_error(id: RequestId, method: &str, what: &str) -> Response {
+    Response::new_err(
+        id,
+        ErrorCode::InternalError as i32,
+        format!("sop lsp: internal error in {method}: {what}"),
+    )
+}
