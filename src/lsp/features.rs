@@ -442,3 +442,180 @@ pub fn outline(doc: &Document<'_>) -> Vec<Outline> {
     }
     out
 }
+
+/// The kinds of semantic tokens, in the order of the legend.
+pub const TOKEN_TYPES: [&str; 9] = [
+    "keyword",
+    "namespace",
+    "function",
+    "variable",
+    "enumMember",
+    "number",
+    "string",
+    "comment",
+    "property",
+];
+
+const KEYWORD: u32 = 0;
+const SOP: u32 = 1;
+const STEP: u32 = 2;
+const ROLE: u32 = 3;
+const TARGET: u32 = 4;
+const VALUE: u32 = 5;
+const SCRIPT: u32 = 6;
+const COMMENT: u32 = 7;
+const KEY: u32 = 8;
+
+/// The keyword at the start of a line's content, from `start`: the longest
+/// prefix of its first word that is a keyword (`如果` in `如果满意`).
+fn keyword_at(text: &str, start: usize, dialect: crate::ast::Dialect) -> Option<Span> {
+    let rest = text.get(start..)?;
+    let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\u{3000}']).len();
+    let from = start + skipped;
+    let word_end = text[from..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '-' | '→'))
+        .map_or(text.len(), |i| from + i);
+    let word = &text[from..word_end];
+    if word.is_empty() {
+        return None;
+    }
+    let mut best = None;
+    for (i, c) in word.char_indices() {
+        let end = i + c.len_utf8();
+        if keywords::lookup(&word[..end], dialect).is_some() {
+            best = Some(end);
+        }
+    }
+    best.map(|end| Span::new(from, from + end))
+}
+
+/// The semantic tokens of a document: `(span, type)`, in order, one line
+/// each.
+pub fn tokens(doc: &Document<'_>, text: &str) -> Vec<(Span, u32)> {
+    use crate::ast::{BlockItem, MetaItem, Trivia};
+    let dialect = doc.dialect;
+    let mut out: Vec<(Span, u32)> = Vec::new();
+    let comment = |trivia: &Trivia<'_>, out: &mut Vec<(Span, u32)>| {
+        if let Trivia::Comment { span, .. } = trivia {
+            out.push((*span, COMMENT));
+        }
+    };
+    for trivia in &doc.leading {
+        comment(trivia, &mut out);
+    }
+    if let Some(header) = &doc.header {
+        if let Some(keyword) = keyword_at(text, header.span.start, dialect) {
+            out.push((keyword, KEYWORD));
+        } else {
+            out.push((Span::new(header.span.start, header.span.start + 3), KEYWORD));
+        }
+        out.push((header.id.span, SOP));
+    }
+    for item in &doc.metadata {
+        match item {
+            MetaItem::Entry(entry) => {
+                out.push((entry.key.span, KEY));
+                out.push((entry.raw.span, VALUE));
+            }
+            MetaItem::Trivia(trivia) => comment(trivia, &mut out),
+        }
+    }
+    for section in &doc.sections {
+        out.push((section.keyword.span, KEYWORD));
+        let blocks: Vec<&BlockItem<'_>> = match &section.body {
+            SectionBody::Prose(items) => items.iter().collect(),
+            _ => Vec::new(),
+        };
+        for block in blocks {
+            match block {
+                BlockItem::Trivia(trivia) => comment(trivia, &mut out),
+                BlockItem::Callout(c) => {
+                    if let Some(k) = keyword_at(text, c.span.start, dialect) {
+                        out.push((k, KEYWORD));
+                    }
+                }
+                BlockItem::Prose { .. } => {}
+            }
+        }
+        if let SectionBody::Entries(items) = &section.body {
+            for item in items {
+                match item {
+                    EntryItem::Entry(e) if section.kind == SectionKind::Roles => {
+                        out.push((e.name.span, ROLE))
+                    }
+                    EntryItem::Entry(e) => out.push((e.name.span, KEY)),
+                    EntryItem::Trivia(trivia) => comment(trivia, &mut out),
+                }
+            }
+        }
+    }
+    for step in doc.steps() {
+        if let Some(k) = keyword_at(text, step.head.start, dialect) {
+            out.push((k, KEYWORD));
+        }
+        if let Some(id) = step.id {
+            out.push((id.span, STEP));
+        }
+        for item in &step.items {
+            match item {
+                StepItem::Role { roles, span } => {
+                    if let Some(k) = keyword_at(text, span.start, dialect) {
+                        out.push((k, KEYWORD));
+                    }
+                    for role in roles {
+                        out.push((role.span, ROLE));
+                    }
+                }
+                StepItem::Within {
+                    text: value, span, ..
+                } => {
+                    if let Some(k) = keyword_at(text, span.start, dialect) {
+                        out.push((k, KEYWORD));
+                    }
+                    out.push((value.span, VALUE));
+                }
+                StepItem::Say { text: value, span } | StepItem::Ask { text: value, span } => {
+                    if let Some(k) = keyword_at(text, span.start, dialect) {
+                        out.push((k, KEYWORD));
+                    }
+                    out.push((value.span, SCRIPT));
+                }
+                StepItem::Branch(branch) => {
+                    if !matches!(branch.kind, crate::ast::BranchKind::Goto) {
+                        if let Some(k) = keyword_at(text, branch.span.start, dialect) {
+                            out.push((k, KEYWORD));
+                        }
+                    }
+                    match branch.target {
+                        Target::Sop(id) => {
+                            out.push((link_id_span(text, branch.target_span, id), SOP))
+                        }
+                        _ => out.push((branch.target_span, TARGET)),
+                    }
+                }
+                StepItem::Block(BlockItem::Callout(c)) => {
+                    if let Some(k) = keyword_at(text, c.span.start, dialect) {
+                        out.push((k, KEYWORD));
+                    }
+                }
+                StepItem::Block(BlockItem::Trivia(trivia)) => comment(trivia, &mut out),
+                StepItem::Block(BlockItem::Prose { .. }) => {}
+            }
+        }
+    }
+    for link in &doc.sop_links {
+        out.push((link_id_span(text, link.span, link.value), SOP));
+    }
+    // One token per place, in order, none empty or across a line break.
+    out.retain(|(span, _)| span.start < span.end && !text[span.start..span.end].contains('\n'));
+    out.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+    let mut last_end = 0;
+    out.retain(|(span, _)| {
+        let keep = span.start >= last_end;
+        if keep {
+            last_end = span.end;
+        }
+        keep
+    });
+    out
+}

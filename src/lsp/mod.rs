@@ -65,6 +65,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         project,
         today: Date::today(),
         open: BTreeMap::new(),
+        previews: HashMap::new(),
     };
     match (problem, &server.project.root) {
         (Some(problem), _) => server.log(&format!("the project cannot be read: {problem}")),
@@ -136,6 +137,23 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
+        semantic_tokens_provider: Some(
+            lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: lsp::SemanticTokensLegend {
+                        token_types: features::TOKEN_TYPES
+                            .iter()
+                            .map(|t| lsp::SemanticTokenType::new(t))
+                            .collect(),
+                        token_modifiers: Vec::new(),
+                    },
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    ..Default::default()
+                },
+            ),
+        ),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
         ..Default::default()
     }
 }
@@ -175,6 +193,9 @@ struct Server {
     project: Project,
     today: Date,
     open: BTreeMap<Url, Open>,
+    /// The last rendering of each buffer without errors, for the preview
+    /// while the buffer has some.
+    previews: HashMap<Url, String>,
 }
 
 /// A failed request: its code and message.
@@ -298,6 +319,7 @@ impl Server {
                     return;
                 };
                 let uri = params.text_document.uri;
+                self.previews.remove(&uri);
                 if let Some(open) = self.open.remove(&uri) {
                     // The file on disk is what the project sees again.
                     let summary = std::fs::read(&open.path).ok().and_then(|bytes| {
@@ -368,7 +390,7 @@ impl Server {
             None
         };
         let found = check_document(&parsed.source, &doc, &options, index);
-        let lines = LineIndex::new(&open.text, self.encoding);
+        let lines = LineIndex::new(&parsed.source.text, self.encoding);
         found
             .into_iter()
             .map(|d| {
@@ -431,6 +453,9 @@ impl Server {
             "textDocument/documentSymbol" => self.symbols(parse(params)?),
             "textDocument/foldingRange" => self.folding(parse(params)?),
             "textDocument/formatting" => self.formatting(parse(params)?),
+            "sop/preview" => self.preview(parse(params)?),
+            "textDocument/semanticTokens/full" => self.semantic_tokens(parse(params)?),
+            "textDocument/codeAction" => self.code_actions(parse(params)?),
             method => Err(Failure(
                 ErrorCode::MethodNotFound,
                 format!("sop lsp does not answer {method}"),
@@ -491,7 +516,8 @@ impl Server {
         // The rules behind the diagnostics at this place.
         let uri = &at.text_document.uri;
         if let Ok(open) = self.buffer(uri) {
-            let lines = LineIndex::new(&open.text, self.encoding);
+            let decoded = Source::from_text(&open.path, &open.text).text;
+            let lines = LineIndex::new(&decoded, self.encoding);
             let offset = lines.offset(at.position);
             for d in self.diagnostics(uri, open) {
                 let span = lines.span(d.range);
@@ -919,6 +945,196 @@ impl Server {
                 format!("sop fmt cannot format this file: {e}"),
             )),
         }
+    }
+}
+
+impl Server {
+    fn semantic_tokens(&self, params: lsp::SemanticTokensParams) -> Answer {
+        let data = self.with_buffer(&params.text_document.uri, |_, doc, lines| {
+            let mut data = Vec::new();
+            let (mut line, mut column) = (0u32, 0u32);
+            for (span, kind) in features::tokens(doc, lines.text()) {
+                let range = lines.range(span);
+                let delta_line = range.start.line - line;
+                let delta_start = if delta_line == 0 {
+                    range.start.character - column
+                } else {
+                    range.start.character
+                };
+                data.push(lsp::SemanticToken {
+                    delta_line,
+                    delta_start,
+                    length: range.end.character.saturating_sub(range.start.character),
+                    token_type: kind,
+                    token_modifiers_bitset: 0,
+                });
+                line = range.start.line;
+                column = range.start.character;
+            }
+            data
+        })?;
+        to_value(lsp::SemanticTokens {
+            result_id: None,
+            data,
+        })
+    }
+
+    /// Quick fixes: the suggestion of a diagnostic's help ("did you mean
+    /// `x`?") in place of what it points at, and for `stale-review` a
+    /// revision line dated today.
+    fn code_actions(&self, params: lsp::CodeActionParams) -> Answer {
+        let uri = params.text_document.uri;
+        let open = self.buffer(&uri)?;
+        let decoded = Source::from_text(&open.path, &open.text).text;
+        let lines = LineIndex::new(&decoded, self.encoding);
+        let wanted = lines.span(params.range);
+        let mut actions = Vec::new();
+        for d in self.diagnostics(&uri, open) {
+            let span = lines.span(d.range);
+            if span.end < wanted.start || span.start > wanted.end {
+                continue;
+            }
+            let Some(lsp::NumberOrString::String(code)) = d.code.clone() else {
+                continue;
+            };
+            let mut fix = |title: String, edit: lsp::TextEdit| {
+                actions.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title,
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![d.clone()]),
+                    edit: Some(lsp::WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..Default::default()
+                }));
+            };
+            if let Some(suggestion) = suggestion(&d.message) {
+                let current = decoded.get(span.start..span.end).unwrap_or_default();
+                if !current.is_empty() && current != suggestion {
+                    fix(
+                        format!("Change `{current}` to `{suggestion}`"),
+                        lsp::TextEdit {
+                            range: d.range,
+                            new_text: suggestion,
+                        },
+                    );
+                }
+            }
+            if code == "stale-review" {
+                if let Some(edit) = self.revision_line(&decoded, &lines) {
+                    fix(format!("Add a revision dated {}", self.today), edit);
+                }
+            }
+        }
+        to_value(actions)
+    }
+
+    /// A revision line dated today at the end of `revisions:`, one minor
+    /// version up from the last.
+    fn revision_line(&self, text: &str, lines: &LineIndex<'_>) -> Option<lsp::TextEdit> {
+        let source = Source::from_text("<buffer>", text);
+        let doc = crate::syntax::parse(&source);
+        let section = doc.section(crate::ast::SectionKind::Revisions)?;
+        let last = doc.revisions().last()?;
+        let version = next_version(last.version.value);
+        let indent = {
+            let before = lines.line_before(last.span.start);
+            before.len() - before.trim_start().len()
+        };
+        let author = last.author.map(|a| a.value).unwrap_or("");
+        // At the start of the line after the section's last line.
+        let mut at = section.span.end;
+        let rest = &source.text[at..];
+        if rest.starts_with("\r\n") {
+            at += 2;
+        } else if rest.starts_with('\n') {
+            at += 1;
+        }
+        let prefix = if at == source.text.len() && !source.text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        let line = if author.is_empty() {
+            format!(
+                "{prefix}{}{version}  {}: Reviewed\n",
+                " ".repeat(indent),
+                self.today
+            )
+        } else {
+            format!(
+                "{prefix}{}{version}  {}  {author}: Reviewed\n",
+                " ".repeat(indent),
+                self.today
+            )
+        };
+        let position = lines.position(at);
+        Some(lsp::TextEdit {
+            range: lsp::Range::new(position, position),
+            new_text: line,
+        })
+    }
+}
+
+/// The `x` of "did you mean `x`?" in a diagnostic's text.
+fn suggestion(message: &str) -> Option<String> {
+    let lower = message.to_lowercase();
+    let at = lower.find("did you mean `")? + "did you mean `".len();
+    let rest = &message[at..];
+    let end = rest.find('`')?;
+    let suggestion = &rest[..end];
+    (!suggestion.is_empty()).then(|| suggestion.to_string())
+}
+
+/// `1.2` → `1.3`, `V2.0.3` → `V2.0.4`; anything else gets `.1` appended.
+fn next_version(version: &str) -> String {
+    let digits = version.len() - version.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return format!("{version}.1");
+    }
+    let (head, tail) = version.split_at(version.len() - digits);
+    let next = tail.parse::<u64>().map_or(1, |n| n.saturating_add(1));
+    format!("{head}{next}")
+}
+
+/// The parameters of `sop/preview`.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewParams {
+    text_document: lsp::TextDocumentIdentifier,
+}
+
+impl Server {
+    /// `sop/preview`: the page `sop render --to html` makes of the buffer.
+    /// For a buffer with errors, the last page it had without them (or
+    /// `null`), marked `stale`, with the diagnostics.
+    fn preview(&mut self, params: PreviewParams) -> Answer {
+        let uri = params.text_document.uri;
+        let open = self.buffer(&uri)?;
+        let diagnostics = self.diagnostics(&uri, open);
+        let errors = diagnostics
+            .iter()
+            .any(|d| d.severity == Some(lsp::DiagnosticSeverity::ERROR));
+        if !errors {
+            let source = Source::from_text(&open.path, &open.text);
+            let doc = crate::syntax::parse(&source);
+            let workflow = crate::model::Workflow::from_document(&doc);
+            let context = crate::render::RenderContext {
+                default_review: self.project.config.default_review,
+                sop_link: &|_| None,
+                today: Some(self.today),
+            };
+            let html =
+                crate::render::Renderer::render(&crate::render::html::Html, &workflow, &context);
+            self.previews.insert(uri.clone(), html);
+        }
+        Ok(json!({
+            "html": self.previews.get(&uri),
+            "stale": errors,
+            "diagnostics": diagnostics,
+        }))
     }
 }
 

@@ -423,6 +423,100 @@ fn every_feature_on_the_examples() {
     );
     assert_eq!(client.diagnostics(&new_uri), Vec::<Value>::new());
 
+    // Preview: the page `sop render --to html` makes; with errors, the last
+    // good one, marked stale.
+    client.change(&uri, 6, &complaint);
+    client.diagnostics(&uri);
+    let preview = client.request("sop/preview", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(preview["stale"], false);
+    let page = preview["html"].as_str().unwrap().to_string();
+    assert!(page.contains("<h1>投诉处理与情绪安抚</h1>"), "{page}");
+    assert!(page.contains("<svg"), "the flowchart");
+    client.change(&uri, 7, &typo);
+    client.diagnostics(&uri);
+    let preview = client.request("sop/preview", json!({ "textDocument": { "uri": uri } }));
+    assert_eq!(preview["stale"], true);
+    assert_eq!(preview["html"].as_str().unwrap(), page);
+    assert_eq!(preview["diagnostics"][0]["code"], "unknown-target");
+
+    // Quick fix: the suggestion of `unknown-target`.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri },
+                "range": { "start": at(&typo, "升极", 0, 0), "end": at(&typo, "升极", 0, 0) },
+                "context": { "diagnostics": [] } }),
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["title"], "Change `升极` to `升级`");
+    assert_eq!(fix["edit"]["changes"][&uri][0]["newText"], "升级");
+
+    // Semantic tokens: keywords, ids, targets, values, in the file's dialect.
+    client.change(&uri, 8, &complaint);
+    client.diagnostics(&uri);
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    let data: Vec<u64> = tokens["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(data.len() % 5, 0);
+    let lines: Vec<&str> = complaint.lines().collect();
+    let (mut line, mut column) = (0usize, 0usize);
+    let mut seen: Vec<(String, u64)> = Vec::new();
+    for token in data.chunks(5) {
+        if token[0] > 0 {
+            line += token[0] as usize;
+            column = token[1] as usize;
+        } else {
+            column += token[1] as usize;
+        }
+        let utf16: Vec<u16> = lines[line].encode_utf16().collect();
+        let text = String::from_utf16(&utf16[column..column + token[2] as usize]).unwrap();
+        seen.push((text, token[3]));
+    }
+    let kind_of = |text: &str| seen.iter().find(|(t, _)| t == text).map(|(_, k)| *k);
+    assert_eq!(kind_of("step"), Some(0), "{seen:?}");
+    assert_eq!(kind_of("otherwise"), Some(0));
+    assert_eq!(kind_of("CS-012"), Some(1));
+    assert_eq!(kind_of("安抚"), Some(2));
+    assert_eq!(kind_of("客服"), Some(3));
+    assert_eq!(kind_of("结案"), Some(4), "the target of `if 满意 -> 结案`");
+    assert_eq!(kind_of("1 hour"), Some(5));
+
+    // A revision dated today for a review that is overdue.
+    let stale_path = root.join("stale.sop");
+    let stale = "sop ST-1: Stale\nreview: every 6 months\npurpose: p\nscope: s\nsteps:\n  step a: A\n    -> end\nrevisions:\n  1.0  2020-01-01  Ann: Created\n";
+    let stale_uri = client.open(&stale_path, stale);
+    let diagnostics = client.diagnostics(&stale_uri);
+    let overdue = diagnostics
+        .iter()
+        .find(|d| d["code"] == "stale-review")
+        .expect("stale-review");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": stale_uri }, "range": overdue["range"], "context": { "diagnostics": [] } }),
+    );
+    let add = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Add a revision dated")
+        })
+        .expect("a revision line");
+    let new_text = add["edit"]["changes"][&stale_uri][0]["newText"]
+        .as_str()
+        .unwrap();
+    assert!(new_text.starts_with("  1.1  20"), "{new_text:?}");
+    assert!(new_text.ends_with("  Ann: Reviewed\n"), "{new_text:?}");
+
     // Unknown methods are refused, and the server goes on.
     let unknown = client.call("sop/unknown", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);
