@@ -346,14 +346,18 @@ impl Server {
             return;
         };
         let parsed = Parsed::new(&open.path, &open.text);
-        let doc = crate::syntax::parse(&parsed.source);
-        let summary = Summary::of(&doc);
+        let version = open.version;
         let path = open.path.clone();
-        drop(doc);
-        if self.project.update(&path, summary) {
+        // One parse for the summary and the diagnostics.
+        let doc = crate::syntax::parse(&parsed.source);
+        if self.project.update(&path, Summary::of(&doc)) {
             self.publish_all();
         } else {
-            self.publish(uri);
+            let diagnostics = self.diagnostics_of(uri, &path, &parsed.source, &doc);
+            self.notify(
+                "textDocument/publishDiagnostics",
+                json!({ "uri": uri, "version": version, "diagnostics": diagnostics }),
+            );
         }
     }
 
@@ -379,18 +383,27 @@ impl Server {
     fn diagnostics(&self, uri: &Url, open: &Open) -> Vec<lsp::Diagnostic> {
         let parsed = Parsed::new(&open.path, &open.text);
         let doc = crate::syntax::parse(&parsed.source);
+        self.diagnostics_of(uri, &open.path, &parsed.source, &doc)
+    }
+
+    fn diagnostics_of(
+        &self,
+        uri: &Url,
+        path: &Path,
+        source: &Source,
+        doc: &Document<'_>,
+    ) -> Vec<lsp::Diagnostic> {
         let options = CheckOptions {
             today: self.today,
             config: self.project.config.clone(),
         };
-        let in_project = self.project.contains(&open.path);
-        let index = if in_project {
+        let index = if self.project.contains(path) {
             self.project.index()
         } else {
             None
         };
-        let found = check_document(&parsed.source, &doc, &options, index);
-        let lines = LineIndex::new(&parsed.source.text, self.encoding);
+        let found = check_document(source, doc, &options, index);
+        let lines = LineIndex::new(&source.text, self.encoding);
         found
             .into_iter()
             .map(|d| {
