@@ -58,6 +58,19 @@ struct Spellings {
     hu: &'static [&'static str],
 }
 
+/// Every spelling of every word, in every dialect (for tools that must
+/// know them all, such as the editor grammar's test).
+pub fn all_spellings() -> impl Iterator<Item = (Word, &'static str)> {
+    TABLE.iter().flat_map(|entry| {
+        entry
+            .en
+            .iter()
+            .chain(entry.zh)
+            .chain(entry.hu)
+            .map(move |spelling| (entry.word, *spelling))
+    })
+}
+
 const fn sp(
     word: Word,
     en: &'static [&'static str],

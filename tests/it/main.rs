@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod dialects;
 mod docs;
+mod editor_grammar;
 mod fmt;
 mod handbook;
 mod handbook_browser;
