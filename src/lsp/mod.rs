@@ -1035,6 +1035,43 @@ impl Server {
                     );
                 }
             }
+            if code == "suspicious-branch" {
+                if let Some(corrected) = quoted_after(&d.message, "If it is a branch, write `") {
+                    fix(
+                        format!("Make it the branch `{corrected}`"),
+                        lsp::TextEdit {
+                            range: d.range,
+                            new_text: corrected,
+                        },
+                    );
+                }
+                fix(
+                    "Keep it as text: start the line with `\\`".into(),
+                    lsp::TextEdit {
+                        range: lsp::Range::new(d.range.start, d.range.start),
+                        new_text: "\\".into(),
+                    },
+                );
+            }
+            if code == "single-option" {
+                let source = Source::from_text(&open.path, &open.text);
+                let doc = crate::syntax::parse(&source);
+                use crate::syntax::keywords::{spelling, Word};
+                let line = format!(
+                    "{} -> {}",
+                    spelling(Word::Otherwise, doc.dialect),
+                    spelling(Word::Next, doc.dialect)
+                );
+                let indent = lines.line_before(span.start);
+                let at = lsp::Position::new(d.range.end.line + 1, 0);
+                fix(
+                    format!("Add `{line}`"),
+                    lsp::TextEdit {
+                        range: lsp::Range::new(at, at),
+                        new_text: format!("{indent}{line}\n"),
+                    },
+                );
+            }
             if code == "stale-review" {
                 if let Some(edit) = self.revision_line(&decoded, &lines) {
                     fix(format!("Add a revision dated {}", self.today), edit);
@@ -1089,6 +1126,15 @@ impl Server {
             new_text: line,
         })
     }
+}
+
+/// The text between `prefix` (which ends with a backtick) and the next
+/// backtick.
+fn quoted_after(message: &str, prefix: &str) -> Option<String> {
+    let at = message.find(prefix)? + prefix.len();
+    let rest = &message[at..];
+    let end = rest.find('`')?;
+    (end > 0).then(|| rest[..end].to_string())
 }
 
 /// The `x` of "did you mean `x`?" in a diagnostic's text.

@@ -517,6 +517,53 @@ fn every_feature_on_the_examples() {
     assert!(new_text.starts_with("  1.1  20"), "{new_text:?}");
     assert!(new_text.ends_with("  Ann: Reviewed\n"), "{new_text:?}");
 
+    // A decision with one option, and a line that only looks like a branch.
+    let branchy_path = root.join("branchy.sop");
+    let branchy = "sop BR-1: Branches\npurpose: p\nscope: s\nsteps:\n  step a: A\n    ask: Ready?\n    if yes -> b\n  step b: B\n    otherwise => a\n    -> end\nrevisions:\n  1.0  2026-11-01  A: Created\n";
+    let branchy_uri = client.open(&branchy_path, branchy);
+    let diagnostics = client.diagnostics(&branchy_uri);
+    let titles_for = |client: &mut Client, code: &str| -> Vec<(String, String)> {
+        let d = diagnostics
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in {diagnostics:#?}"));
+        let actions = client.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": branchy_uri }, "range": d["range"], "context": { "diagnostics": [] } }),
+        );
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["title"].as_str().unwrap().to_string(),
+                    a["edit"]["changes"][&branchy_uri][0]["newText"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let single = titles_for(&mut client, "single-option");
+    assert!(
+        single.contains(&(
+            "Add `otherwise -> next`".into(),
+            "    otherwise -> next\n".into()
+        )),
+        "{single:?}"
+    );
+    let suspicious = titles_for(&mut client, "suspicious-branch");
+    assert!(
+        suspicious.iter().any(|(_, text)| text == "otherwise -> a"),
+        "{suspicious:?}"
+    );
+    assert!(
+        suspicious.iter().any(|(_, text)| text == "\\"),
+        "{suspicious:?}"
+    );
+
     // Unknown methods are refused, and the server goes on.
     let unknown = client.call("sop/unknown", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);
