@@ -2,9 +2,12 @@
 //!
 //! One thread answers the editor in order; every answer reads only the
 //! buffer it is about (and, for the names of other SOPs, the project's
-//! summaries, built once at start-up), so no request waits for another
-//! file's analysis. A buffer is parsed again for each request: parsing is
-//! linear and takes a few milliseconds even for thousands of steps.
+//! summaries, built once at start-up). The requests that must read the
+//! whole project (references to an SOP id, renaming one) take a copy of
+//! what they read and run on a worker thread, so no request waits for a
+//! search of other files. A buffer is parsed again for each request:
+//! parsing is linear and takes a few milliseconds even for thousands of
+//! steps.
 //!
 //! Diagnostics are those of `sop check`, with the same codes, messages and
 //! ranges, the cross-file ones included; they are published on every
@@ -66,6 +69,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         today: Date::today(),
         open: BTreeMap::new(),
         previews: HashMap::new(),
+        deferred: std::cell::RefCell::new(None),
     };
     match (problem, &server.project.root) {
         (Some(problem), _) => server.log(&format!("the project cannot be read: {problem}")),
@@ -86,8 +90,9 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
                 {
                     return Ok(());
                 }
-                let response = server.answer(request);
-                server.send(Message::Response(response));
+                if let Some(response) = server.answer(request) {
+                    server.send(Message::Response(response));
+                }
             }
             Message::Notification(notification) => server.notice(notification),
             Message::Response(_) => {}
@@ -172,6 +177,49 @@ fn root_of(params: &lsp::InitializeParams) -> Option<PathBuf> {
         .and_then(|uri| uri.to_file_path().ok())
 }
 
+/// A copy of what a project-wide search reads.
+struct Scan {
+    paths: Vec<PathBuf>,
+    open: Vec<(PathBuf, String)>,
+    encoding: Encoding,
+}
+
+impl Scan {
+    /// Every place an SOP id is written in the project: headers and links.
+    fn occurrences(&self, id: &str) -> Vec<FileOccurrences> {
+        let needle = id.as_bytes();
+        let mut out = Vec::new();
+        for path in &self.paths {
+            let text = match self.open.iter().find(|(p, _)| p == path) {
+                Some((_, text)) => text.clone(),
+                None => match std::fs::read(path) {
+                    Ok(bytes) => Source::from_bytes(path, &bytes).text,
+                    Err(_) => continue,
+                },
+            };
+            // Most files do not mention the id: skip them without parsing.
+            if memchr::memmem::find(text.as_bytes(), needle).is_none() {
+                continue;
+            }
+            let source = Source::from_text(path, &text);
+            let doc = crate::syntax::parse(&source);
+            let found: Vec<(Span, bool)> = features::occurrences(&doc, &source.text, Name::Sop(id))
+                .into_iter()
+                .map(|o| (o.span, o.declaration))
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let Ok(uri) = Url::from_file_path(path) else {
+                continue;
+            };
+            let text = source.text.clone();
+            out.push(FileOccurrences { uri, found, text });
+        }
+        out
+    }
+}
+
 /// Where one file writes an SOP id: the spans (and whether each is the
 /// declaration), in its decoded text.
 struct FileOccurrences {
@@ -196,7 +244,13 @@ struct Server {
     /// The last rendering of each buffer without errors, for the preview
     /// while the buffer has some.
     previews: HashMap<Url, String>,
+    /// Set by a request that searches the whole project: the search, to run
+    /// on a worker thread while the server goes on.
+    deferred: std::cell::RefCell<Option<Job>>,
 }
+
+/// A request's answer, computed on a worker thread.
+type Job = Box<dyn FnOnce() -> Answer + Send>;
 
 /// A failed request: its code and message.
 struct Failure(ErrorCode, String);
@@ -242,20 +296,36 @@ impl Server {
         )));
     }
 
-    /// Answers a request, catching a panic as an internal error.
-    fn answer(&mut self, request: Request) -> Response {
+    /// Answers a request, catching a panic as an internal error. `None`
+    /// when a worker thread answers it (a search of the whole project).
+    fn answer(&mut self, request: Request) -> Option<Response> {
         let id = request.id.clone();
         let method = request.method.clone();
         let result = std::panic::catch_unwind(AssertUnwindSafe(|| self.dispatch(request)));
-        match result {
-            Ok(Ok(value)) => Response::new_ok(id, value),
-            Ok(Err(Failure(code, message))) => Response::new_err(id, code as i32, message),
+        let job = self.deferred.borrow_mut().take();
+        if let (Ok(Ok(_)), Some(job)) = (&result, job) {
+            let sender = self.sender.clone();
+            std::thread::spawn(move || {
+                let response = match std::panic::catch_unwind(AssertUnwindSafe(job)) {
+                    Ok(answer) => respond(id, answer),
+                    Err(panic) => {
+                        let what = panic_message(&panic);
+                        eprintln!("sop lsp: internal error in {method}: {what}");
+                        internal_error(id, &method, &what)
+                    }
+                };
+                let _ = sender.send(Message::Response(response));
+            });
+            return None;
+        }
+        Some(match result {
+            Ok(answer) => respond(id, answer),
             Err(panic) => {
                 let what = panic_message(&panic);
                 eprintln!("sop lsp: internal error in {method}: {what}");
                 internal_error(id, &method, &what)
             }
-        }
+        })
     }
 
     fn notice(&mut self, notification: Notification) {
@@ -612,40 +682,31 @@ impl Server {
         }
     }
 
-    /// Every place an SOP id is written in the project: headers and links.
-    fn sop_occurrences(&self, id: &str) -> Vec<FileOccurrences> {
+    /// What a project-wide search reads: every file of the project and
+    /// the open buffers, copied so that a worker thread can search while
+    /// the server answers other requests.
+    fn scan(&self) -> Scan {
         let mut paths: Vec<PathBuf> = self.project.paths().map(Path::to_path_buf).collect();
-        for open in self.open.values() {
-            if !paths.contains(&open.path) {
-                paths.push(open.path.clone());
+        let open: Vec<(PathBuf, String)> = self
+            .open
+            .values()
+            .map(|o| (o.path.clone(), o.text.clone()))
+            .collect();
+        for (path, _) in &open {
+            if !paths.contains(path) {
+                paths.push(path.clone());
             }
         }
-        let needle = id.as_bytes();
-        let mut out = Vec::new();
-        for path in paths {
-            let Some(text) = self.text_of(&path) else {
-                continue;
-            };
-            // Most files do not mention the id: skip them without parsing.
-            if memchr::memmem::find(text.as_bytes(), needle).is_none() {
-                continue;
-            }
-            let source = Source::from_text(&path, &text);
-            let doc = crate::syntax::parse(&source);
-            let found: Vec<(Span, bool)> = features::occurrences(&doc, &source.text, Name::Sop(id))
-                .into_iter()
-                .map(|o| (o.span, o.declaration))
-                .collect();
-            if found.is_empty() {
-                continue;
-            }
-            let Ok(uri) = Url::from_file_path(&path) else {
-                continue;
-            };
-            let text = source.text.clone();
-            out.push(FileOccurrences { uri, found, text });
+        Scan {
+            paths,
+            open,
+            encoding: self.encoding,
         }
-        out
+    }
+
+    /// Answers the current request on a worker thread (see [`Server::answer`]).
+    fn defer(&self, job: impl FnOnce() -> Answer + Send + 'static) {
+        *self.deferred.borrow_mut() = Some(Box::new(job));
     }
 
     fn references(&self, params: lsp::ReferenceParams) -> Answer {
@@ -671,19 +732,23 @@ impl Server {
             None => return Ok(Value::Null),
             Some(Ok(locations)) => locations,
             Some(Err(id)) => {
-                let mut locations = Vec::new();
-                for file in self.sop_occurrences(&id) {
-                    let lines = LineIndex::new(&file.text, self.encoding);
-                    for (span, declaration) in file.found {
-                        if include || !declaration {
-                            locations.push(lsp::Location {
-                                uri: file.uri.clone(),
-                                range: lines.range(span),
-                            });
+                let scan = self.scan();
+                self.defer(move || {
+                    let mut locations = Vec::new();
+                    for file in scan.occurrences(&id) {
+                        let lines = LineIndex::new(&file.text, scan.encoding);
+                        for (span, declaration) in file.found {
+                            if include || !declaration {
+                                locations.push(lsp::Location {
+                                    uri: file.uri.clone(),
+                                    range: lines.range(span),
+                                });
+                            }
                         }
                     }
-                }
-                locations
+                    to_value(locations)
+                });
+                return Ok(Value::Null);
             }
         };
         to_value(locations)
@@ -746,18 +811,27 @@ impl Server {
                         "the project already has an SOP `{new_name}`"
                     )));
                 }
-                for file in self.sop_occurrences(&id) {
-                    let lines = LineIndex::new(&file.text, self.encoding);
-                    let edits = file
-                        .found
-                        .into_iter()
-                        .map(|(span, _)| lsp::TextEdit {
-                            range: lines.range(span),
-                            new_text: new_name.clone(),
-                        })
-                        .collect();
-                    changes.insert(file.uri, edits);
-                }
+                let scan = self.scan();
+                self.defer(move || {
+                    let mut changes: HashMap<Url, Vec<lsp::TextEdit>> = HashMap::new();
+                    for file in scan.occurrences(&id) {
+                        let lines = LineIndex::new(&file.text, scan.encoding);
+                        let edits = file
+                            .found
+                            .into_iter()
+                            .map(|(span, _)| lsp::TextEdit {
+                                range: lines.range(span),
+                                new_text: new_name.clone(),
+                            })
+                            .collect();
+                        changes.insert(file.uri, edits);
+                    }
+                    to_value(lsp::WorkspaceEdit {
+                        changes: Some(changes),
+                        ..Default::default()
+                    })
+                });
+                return Ok(Value::Null);
             }
         }
         to_value(lsp::WorkspaceEdit {
@@ -1228,6 +1302,13 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic".into())
+}
+
+fn respond(id: RequestId, answer: Answer) -> Response {
+    match answer {
+        Ok(value) => Response::new_ok(id, value),
+        Err(Failure(code, message)) => Response::new_err(id, code as i32, message),
+    }
 }
 
 fn internal_error(id: RequestId, method: &str, what: &str) -> Response {
