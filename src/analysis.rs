@@ -45,7 +45,7 @@ pub fn worst_path(flow: &Flow, within: &[Option<Duration>]) -> Option<Longest> {
     }
     let cost: Vec<u64> = within[..n]
         .iter()
-        .map(|d| d.map_or(0, |d| d.total_seconds().unwrap_or(u64::MAX)))
+        .map(|d| d.map_or(0, |d| d.saturating_seconds()))
         .collect();
     longest_path(&out, &cost)
 }

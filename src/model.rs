@@ -212,6 +212,42 @@ fn role_totals<S: Serializer>(totals: &[(String, Duration)], s: S) -> Result<S::
     s.collect_map(totals.iter().map(|(role, total)| (role, total)))
 }
 
+/// Where the worst path goes, for diagrams that mark it.
+pub struct WorstPlaces<'a> {
+    place: BTreeMap<&'a str, usize>,
+    last: Option<usize>,
+}
+
+impl<'a> WorstPlaces<'a> {
+    pub fn new(analysis: &'a Analysis) -> Self {
+        let mut place = BTreeMap::new();
+        for (k, id) in analysis.worst_path.iter().enumerate() {
+            place.entry(id.as_str()).or_insert(k);
+        }
+        WorstPlaces {
+            place,
+            last: analysis.worst_path.len().checked_sub(1),
+        }
+    }
+
+    /// Whether the step `id` is on the worst path.
+    pub fn has_step(&self, id: &str) -> bool {
+        self.place.contains_key(id)
+    }
+
+    /// Whether an edge is on the worst path: from one of its steps to the
+    /// next, or from its last step out of the procedure.
+    pub fn has_edge(&self, from: &str, to: &EdgeTo) -> bool {
+        let Some(&k) = self.place.get(from) else {
+            return false;
+        };
+        match to {
+            EdgeTo::Node(id) => self.place.get(id.as_str()) == Some(&(k + 1)),
+            EdgeTo::End | EdgeTo::Sop(_) => Some(k) == self.last,
+        }
+    }
+}
+
 impl Analysis {
     /// Whether the worst case may be longer than `worst_case` says: a step
     /// on the path has no limit, or the search stopped early.
@@ -254,9 +290,7 @@ impl Analysis {
                     }
                 };
                 on_path[k] = true;
-                let cost = node
-                    .within
-                    .map_or(0, |d| d.total_seconds().unwrap_or(u64::MAX));
+                let cost = node.within.map_or(0, |d| d.saturating_seconds());
                 totals[k].1 += u128::from(cost);
             }
         }
@@ -402,6 +436,14 @@ impl Workflow {
             .filter_map(|r| Date::parse(&r.date))
             .chain(self.meta.effective)
             .max()
+    }
+
+    /// Whether the worst case is longer than `sla:`.
+    pub fn exceeds_sla(&self) -> bool {
+        match (self.meta.sla, self.analysis.worst_case) {
+            (Some(sla), Some(worst)) => worst.saturating_seconds() > sla.saturating_seconds(),
+            _ => false,
+        }
     }
 
     /// When the next review is due, with `default` when no `review:` is set.

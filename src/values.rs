@@ -288,6 +288,11 @@ impl Duration {
         Some(())
     }
 
+    /// The length in seconds, `u64::MAX` when it is longer than that.
+    pub fn saturating_seconds(&self) -> u64 {
+        self.total_seconds().unwrap_or(u64::MAX)
+    }
+
     /// The length in seconds, `None` on overflow.
     pub fn total_seconds(&self) -> Option<u64> {
         [

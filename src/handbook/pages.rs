@@ -243,7 +243,7 @@ fn worst_cell(wf: &Workflow) -> String {
         return "<td data-value=\"\"></td>".to_string();
     };
     let labels = &crate::render::labels::EN;
-    let seconds = worst.total_seconds().unwrap_or(u64::MAX);
+    let seconds = worst.saturating_seconds();
     let mut title = labels.worst_case_text(&wf.analysis).unwrap_or_default();
     // Short enough for a table column: `≥ 1d 7h` for "at least 1 day 7 hours".
     let mut short: Vec<String> = [
@@ -264,7 +264,7 @@ fn worst_cell(wf: &Workflow) -> String {
         text = format!("≥ {text}");
     }
     match wf.meta.sla {
-        Some(sla) if seconds > sla.total_seconds().unwrap_or(u64::MAX) => {
+        Some(sla) if wf.exceeds_sla() => {
             let _ = write!(title, ", {} ({})", labels.exceeds_sla, labels.duration(sla));
             format!(
                 "<td data-value=\"{seconds}\" class=\"sla-exceeded\" title=\"{}\">{} ⚠</td>",

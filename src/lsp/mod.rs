@@ -263,19 +263,6 @@ impl Failure {
 
 type Answer = Result<Value, Failure>;
 
-/// One buffer, parsed.
-struct Parsed {
-    source: Source,
-}
-
-impl Parsed {
-    fn new(path: &Path, text: &str) -> Parsed {
-        Parsed {
-            source: Source::from_text(path, text),
-        }
-    }
-}
-
 impl Server {
     fn send(&self, message: Message) {
         // The editor went away: the receiving loop ends on its own.
@@ -392,10 +379,7 @@ impl Server {
                 self.previews.remove(&uri);
                 if let Some(open) = self.open.remove(&uri) {
                     // The file on disk is what the project sees again.
-                    let summary = std::fs::read(&open.path).ok().and_then(|bytes| {
-                        let source = Source::from_bytes(&open.path, &bytes);
-                        Summary::of(&crate::syntax::parse(&source))
-                    });
+                    let summary = Summary::read(&open.path);
                     if self.project.update(&open.path, summary) {
                         self.publish_all();
                     }
@@ -415,15 +399,15 @@ impl Server {
         let Some(open) = self.open.get(uri) else {
             return;
         };
-        let parsed = Parsed::new(&open.path, &open.text);
+        let source = Source::from_text(&open.path, &open.text);
         let version = open.version;
         let path = open.path.clone();
         // One parse for the summary and the diagnostics.
-        let doc = crate::syntax::parse(&parsed.source);
+        let doc = crate::syntax::parse(&source);
         if self.project.update(&path, Summary::of(&doc)) {
             self.publish_all();
         } else {
-            let diagnostics = self.diagnostics_of(uri, &path, &parsed.source, &doc);
+            let diagnostics = self.diagnostics_of(uri, &path, &source, &doc);
             self.notify(
                 "textDocument/publishDiagnostics",
                 json!({ "uri": uri, "version": version, "diagnostics": diagnostics }),
@@ -451,9 +435,9 @@ impl Server {
 
     /// The diagnostics of `sop check` for a buffer, as LSP diagnostics.
     fn diagnostics(&self, uri: &Url, open: &Open) -> Vec<lsp::Diagnostic> {
-        let parsed = Parsed::new(&open.path, &open.text);
-        let doc = crate::syntax::parse(&parsed.source);
-        self.diagnostics_of(uri, &open.path, &parsed.source, &doc)
+        let source = Source::from_text(&open.path, &open.text);
+        let doc = crate::syntax::parse(&source);
+        self.diagnostics_of(uri, &open.path, &source, &doc)
     }
 
     fn diagnostics_of(
@@ -553,11 +537,11 @@ impl Server {
         then: impl FnOnce(&Open, &Document<'_>, &LineIndex<'_>) -> T,
     ) -> Result<T, Failure> {
         let open = self.buffer(uri)?;
-        let parsed = Parsed::new(&open.path, &open.text);
-        let doc = crate::syntax::parse(&parsed.source);
+        let source = Source::from_text(&open.path, &open.text);
+        let doc = crate::syntax::parse(&source);
         // Offsets are into the decoded text, which is the buffer's text
         // unless it started with a byte-order mark.
-        let lines = LineIndex::new(&parsed.source.text, self.encoding);
+        let lines = LineIndex::new(&source.text, self.encoding);
         Ok(then(open, &doc, &lines))
     }
 

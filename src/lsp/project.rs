@@ -25,6 +25,13 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of a file on disk; `None` when it cannot be read or has
+    /// no header.
+    pub fn read(path: &Path) -> Option<Summary> {
+        let bytes = std::fs::read(path).ok()?;
+        Summary::of(&crate::syntax::parse(&Source::from_bytes(path, &bytes)))
+    }
+
     /// The summary of a parsed file; `None` without a header.
     pub fn of(doc: &Document<'_>) -> Option<Summary> {
         let header = doc.header.as_ref()?;
@@ -76,13 +83,7 @@ impl Project {
         let files: BTreeMap<PathBuf, Option<Summary>> = workspace
             .targets()
             .par_iter()
-            .map(|file| {
-                let summary = std::fs::read(&file.path).ok().and_then(|bytes| {
-                    let source = Source::from_bytes(&file.path, &bytes);
-                    Summary::of(&crate::syntax::parse(&source))
-                });
-                (file.path.clone(), summary)
-            })
+            .map(|file| (file.path.clone(), Summary::read(&file.path)))
             .collect();
         let mut project = Project {
             root: workspace

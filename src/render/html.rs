@@ -231,11 +231,9 @@ impl PageWriter for Page<'_, '_> {
             self.meta_row(l.worst_path, |p| {
                 p.push("<ol class=\"worst-path\">");
                 for (_, node) in &facts.path {
-                    p.push("<li><a href=\"#");
-                    p.text(&step_anchor(&node.id));
-                    let _ = write!(p.out, "\">{}. ", node.number);
-                    p.text(&node.title);
-                    p.push("</a></li>");
+                    p.push("<li>");
+                    p.step_link(node);
+                    p.push("</li>");
                 }
                 p.push("</ol>");
             });
@@ -258,11 +256,7 @@ impl PageWriter for Page<'_, '_> {
                         if k > 0 {
                             p.push(", ");
                         }
-                        p.push("<a href=\"#");
-                        p.text(&step_anchor(&node.id));
-                        let _ = write!(p.out, "\">{}. ", node.number);
-                        p.text(&node.title);
-                        p.push("</a>");
+                        p.step_link(node);
                     }
                 });
             }
@@ -528,13 +522,7 @@ impl Page<'_, '_> {
     fn target(&mut self, to: &EdgeTo, outline: &Outline<'_>) {
         let l = self.labels;
         match outline.goes(to) {
-            Goes::Step { node: target, .. } => {
-                self.push("<a href=\"#");
-                self.text(&step_anchor(&target.id));
-                let _ = write!(self.out, "\">{}. ", target.number);
-                self.text(&target.title);
-                self.push("</a>");
-            }
+            Goes::Step { node: target, .. } => self.step_link(target),
             Goes::Missing(id) => self.text(id),
             Goes::End => {
                 self.push("<span class=\"end\">");
@@ -548,6 +536,15 @@ impl Page<'_, '_> {
                 sop_ref(self.out, id, true, self.ctx);
             }
         }
+    }
+
+    /// A link to a step: `<a href="#step-…">3. Title</a>`.
+    fn step_link(&mut self, node: &crate::model::Node) {
+        self.push("<a href=\"#");
+        self.text(&step_anchor(&node.id));
+        let _ = write!(self.out, "\">{}. ", node.number);
+        self.text(&node.title);
+        self.push("</a>");
     }
 
     fn text(&mut self, text: &str) {

@@ -172,15 +172,7 @@ impl PageWriter for Doc<'_, '_> {
                 None => {}
             }
             rows.push((plain(l.worst_case), cell));
-            let step = |node: &crate::model::Node| {
-                format!(
-                    "[{}. {}](#{})",
-                    node.number,
-                    plain(&node.title),
-                    step_anchor(&node.id)
-                )
-            };
-            let path: Vec<String> = facts.path.iter().map(|(_, n)| step(n)).collect();
+            let path: Vec<String> = facts.path.iter().map(|(_, n)| step_link(n)).collect();
             rows.push((plain(l.worst_path), path.join(" → ")));
             if !facts.by_role.is_empty() {
                 let roles: Vec<String> = facts
@@ -191,7 +183,8 @@ impl PageWriter for Doc<'_, '_> {
                 rows.push((plain(l.by_role), roles.join("; ")));
             }
             if !facts.unbounded.is_empty() {
-                let steps: Vec<String> = facts.unbounded.iter().map(|(_, n)| step(n)).collect();
+                let steps: Vec<String> =
+                    facts.unbounded.iter().map(|(_, n)| step_link(n)).collect();
                 rows.push((plain(l.unbounded), steps.join(", ")));
             }
         }
@@ -390,12 +383,7 @@ impl Doc<'_, '_> {
     fn target(&self, to: &EdgeTo, outline: &Outline<'_>) -> String {
         let l = self.labels;
         match outline.goes(to) {
-            Goes::Step { node, .. } => format!(
-                "[{}. {}](#{})",
-                node.number,
-                plain(&node.title),
-                step_anchor(&node.id)
-            ),
+            Goes::Step { node, .. } => step_link(node),
             Goes::Missing(id) => plain(id),
             Goes::End => format!("**{}**", plain(l.end)),
             Goes::Sop(id) => format!(
@@ -440,6 +428,16 @@ impl Doc<'_, '_> {
             self.block(format!("> [!{kind}]\n> {text}"));
         }
     }
+}
+
+/// A link to a step: `[3. Title](#step-…)`.
+fn step_link(node: &crate::model::Node) -> String {
+    format!(
+        "[{}. {}](#{})",
+        node.number,
+        plain(&node.title),
+        step_anchor(&node.id)
+    )
 }
 
 /// A table's header and delimiter rows.

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::model::{EdgeTo, NodeKind, Workflow};
+use crate::model::{EdgeTo, NodeKind, Workflow, WorstPlaces};
 use crate::render::Labels;
 
 /// The `flowchart TD` source (without the fence), ending with a newline.
@@ -53,13 +53,9 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
         let _ = writeln!(out, "    done([\"{}\"])", label(labels.end));
     }
 
-    // The worst path: each step's place on it, and the links along it.
+    // The worst path, and the links along it.
     let path = &workflow.analysis.worst_path;
-    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, id) in path.iter().enumerate() {
-        place.entry(id.as_str()).or_insert(k);
-    }
-    let last = path.len().checked_sub(1);
+    let worst = WorstPlaces::new(&workflow.analysis);
     let within: BTreeMap<&str, Option<crate::values::Duration>> = workflow
         .nodes
         .iter()
@@ -99,14 +95,7 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
             }
             Some(condition) => writeln!(out, "    {from} -->|\"{}\"| {to}", label(condition)),
         };
-        let from_place = place.get(edge.from.as_str()).copied();
-        let worst = match &edge.to {
-            EdgeTo::Node(id) => {
-                from_place.is_some_and(|k| place.get(id.as_str()) == Some(&(k + 1)))
-            }
-            EdgeTo::End | EdgeTo::Sop(_) => from_place.is_some() && from_place == last,
-        };
-        if worst {
+        if worst.has_edge(&edge.from, &edge.to) {
             worst_links.push(links.to_string());
         }
         links += 1;

@@ -105,10 +105,9 @@ impl<'w> TimeFacts<'w> {
                 })
                 .collect()
         };
-        let seconds = |d: Duration| u128::from(d.total_seconds().unwrap_or(u64::MAX));
         let lower_bound = analysis.is_lower_bound();
         let exceeds_sla = match (sla, analysis.worst_case) {
-            (Some(sla), Some(worst)) if seconds(worst) > seconds(sla) => Some(true),
+            _ if workflow.exceeds_sla() => Some(true),
             (Some(_), Some(_)) if !lower_bound => Some(false),
             _ => None,
         };

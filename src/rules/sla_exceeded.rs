@@ -55,7 +55,7 @@ fn check(ctx: &Context<'_, '_>, out: &mut Reporter<'_>) {
     let Some(worst) = crate::analysis::worst_path(ctx.flow, &within) else {
         return;
     };
-    let limit = u128::from(sla.total_seconds().unwrap_or(u64::MAX));
+    let limit = u128::from(sla.saturating_seconds());
     if worst.total <= limit {
         return;
     }

@@ -434,3 +434,62 @@ fn a_generated_repository_builds_with_working_links_and_search_index() {
         .len();
     assert!(page < 200_000, "a single SOP page is {page} bytes");
 }
+
+#[test]
+fn the_index_shows_each_worst_case_and_marks_a_broken_sla() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    let fixtures = crate::support::root().join("tests/fixtures");
+    for file in [
+        "diagnostics/sla-exceeded.sop",
+        "valid/sla-at-limit.sop",
+        "valid/worst-path-loop.sop",
+    ] {
+        let from = fixtures.join(file);
+        std::fs::copy(&from, src.join(from.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(
+        src.join("plain.sop"),
+        standalone("PL-1").replace("    within: 1 hour\n", ""),
+    )
+    .unwrap();
+    // The loop hands off to CS-014.
+    std::fs::write(src.join("escalation.sop"), standalone("CS-014")).unwrap();
+    let out = dir.path().join("site");
+    let built = build(&src, &out, "2026-11-23", &[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let row = |id: &str| -> String {
+        let at = index
+            .find(&format!(">{id}</a>"))
+            .unwrap_or_else(|| panic!("{id} in the index"));
+        let end = at + index[at..].find("</tr>").unwrap();
+        index[at..end].to_string()
+    };
+    // 31 hours, a lower bound, longer than the promised 24 hours.
+    let exceeded = row("DX-SLA-EXCEEDED");
+    assert!(
+        exceeded.contains("<td data-value=\"111600\" class=\"sla-exceeded\""),
+        "{exceeded}"
+    );
+    assert!(exceeded.contains(">≥ 1d 7h ⚠</td>"), "{exceeded}");
+    // Exactly at the limit keeps it.
+    let at_limit = row("VAL-SLA-AT-LIMIT");
+    assert!(
+        at_limit.contains("<td data-value=\"10800\" title=\"3 hours\">3h</td>"),
+        "{at_limit}"
+    );
+    let looped = row("VAL-WORST-LOOP");
+    assert!(looped.contains(">1d 4h 15m 30s</td>"), "{looped}");
+    // No limits at all: an empty cell, sorted last.
+    assert!(
+        row("PL-1").ends_with("<td data-value=\"\"></td>"),
+        "{}",
+        row("PL-1")
+    );
+}

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use self::layout::{EdgeSpec, NodeSpec, Size};
 use self::svg::{DrawEdge, DrawNode, Shape};
-use crate::model::{EdgeTo, NodeKind, Workflow};
+use crate::model::{EdgeTo, NodeKind, Workflow, WorstPlaces};
 use crate::render::{Labels, RenderContext};
 
 /// How wide a step's title may run before it wraps (about 28 Latin
@@ -49,13 +49,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
         href: None,
         worst: !workflow.analysis.worst_path.is_empty(),
     });
-    // The worst path: each step's place on it.
-    let path = &workflow.analysis.worst_path;
-    let mut place: BTreeMap<&str, usize> = BTreeMap::new();
-    for (k, id) in path.iter().enumerate() {
-        place.entry(id.as_str()).or_insert(k);
-    }
-    let last = path.len().checked_sub(1);
+    let worst_path = WorstPlaces::new(&workflow.analysis);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut within: BTreeMap<&str, Option<crate::values::Duration>> = BTreeMap::new();
     for node in &workflow.nodes {
@@ -76,7 +70,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
             lines,
             tooltip: text,
             href: Some(format!("#{}", step_anchor(&node.id))),
-            worst: place.contains_key(node.id.as_str()),
+            worst: worst_path.has_step(&node.id),
         });
     }
 
@@ -89,7 +83,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
             label: None,
         });
         draw_edges.push(DrawEdge {
-            worst: !path.is_empty(),
+            worst: !workflow.analysis.worst_path.is_empty(),
             ..DrawEdge::default()
         });
     }
@@ -99,13 +93,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
         let Some(&from) = index.get(edge.from.as_str()) else {
             continue;
         };
-        let from_place = place.get(edge.from.as_str()).copied();
-        let worst = match &edge.to {
-            EdgeTo::Node(id) => {
-                from_place.is_some_and(|k| place.get(id.as_str()) == Some(&(k + 1)))
-            }
-            EdgeTo::End | EdgeTo::Sop(_) => from_place.is_some() && from_place == last,
-        };
+        let worst = worst_path.has_edge(&edge.from, &edge.to);
         let to = match &edge.to {
             EdgeTo::Node(id) => match index.get(id.as_str()) {
                 Some(&to) => to,
