@@ -192,6 +192,11 @@ impl PageWriter for Page<'_, '_> {
             return;
         }
         self.section_start("flowchart", self.labels.flowchart);
+        if let Some(overview) = flowchart::overview::Overview::of(self.workflow) {
+            self.push("<p class=\"flowchart-note\">");
+            self.text(&overview.note(self.workflow, self.labels));
+            self.push("</p>\n");
+        }
         self.push("<figure class=\"flowchart-figure\">\n");
         let svg = flowchart::render(self.workflow, self.labels, self.ctx);
         self.push(&svg);

@@ -85,6 +85,15 @@ pub struct Labels {
     pub timeout: &'static str,
     /// A timeout edge: `{}` is the step's limit.
     pub timeout_after: &'static str,
+    /// The swimlane of the steps that name no role.
+    pub no_role: &'static str,
+    /// The start event of an exported process.
+    pub start: &'static str,
+    /// Above a flowchart too large to read: `{steps}` is the number of
+    /// steps, `{size}` how many each box of the overview holds.
+    pub overview: &'static str,
+    /// A box of the overview: `{first}` and `{last}` are step numbers.
+    pub step_range: &'static str,
 }
 
 pub static EN: Labels = Labels {
@@ -153,6 +162,10 @@ pub static EN: Labels = Labels {
         "The procedure has too many ways through one loop to try them all: a longer path may exist.",
     timeout: "timeout",
     timeout_after: "timeout after {}",
+    no_role: "No role",
+    start: "Start",
+    overview: "This procedure has {steps} steps: too many for a flowchart that can be read on a page. This overview draws each run of {size} consecutive steps as one box; the number on an arrow counts the ways from one run into the other. Every step is in the procedure below.",
+    step_range: "Steps {first}–{last}",
 };
 
 pub static ZH: Labels = Labels {
@@ -220,6 +233,10 @@ pub static ZH: Labels = Labels {
     inexact: "流程中的某个循环路线过多，无法逐一计算：可能存在更长的路径。",
     timeout: "超时",
     timeout_after: "{}后超时",
+    no_role: "未指定角色",
+    start: "开始",
+    overview: "本流程共{steps}个步骤，完整的流程图无法在一页中阅读。以下概览把每{size}个连续步骤画成一个方框，箭头上的数字是从一组步骤进入另一组的路径数。所有步骤见下方的流程。",
+    step_range: "步骤{first}–{last}",
 };
 
 pub static HU: Labels = Labels {
@@ -287,6 +304,10 @@ pub static HU: Labels = Labels {
     inexact: "Az eljárás egy ciklusán túl sok út vezet át ahhoz, hogy mindet végig lehessen próbálni: lehet hosszabb út is.",
     timeout: "lejárt",
     timeout_after: "lejárt: {}",
+    no_role: "Szerepkör nélkül",
+    start: "Kezdés",
+    overview: "Az eljárás {steps} lépésből áll: ennyi lépés folyamatábrája egy oldalon nem olvasható. Ez az áttekintés {size} egymást követő lépést rajzol egy dobozba; a nyílon álló szám azt mutatja, hány út vezet az egyik csoportból a másikba. Minden lépés megtalálható a lenti eljárásban.",
+    step_range: "{first}–{last}. lépés",
 };
 
 impl Labels {
@@ -370,6 +391,20 @@ impl Labels {
         } else {
             text
         })
+    }
+
+    /// The note above an overview.
+    pub fn overview_text(&self, steps: usize, size: usize) -> String {
+        self.overview
+            .replace("{steps}", &steps.to_string())
+            .replace("{size}", &size.to_string())
+    }
+
+    /// The title of an overview box.
+    pub fn step_range_text(&self, first: usize, last: usize) -> String {
+        self.step_range
+            .replace("{first}", &first.to_string())
+            .replace("{last}", &last.to_string())
     }
 
     /// `at least {text}`.

@@ -146,6 +146,11 @@ impl PageWriter for Doc<'_, '_> {
             return;
         }
         self.heading(l.flowchart);
+        if let Some(overview) = super::flowchart::overview::Overview::of(w) {
+            self.block(plain(&overview.note(w, l)));
+            self.block(format!("```mermaid\n{}```", overview.mermaid(w, l)));
+            return;
+        }
         self.block(format!("```mermaid\n{}```", super::mermaid::mermaid(w, l)));
     }
 

@@ -10,37 +10,67 @@
 //! Labels are quoted, and everything Mermaid (or the Markdown it applies to
 //! labels since version 10) could read as syntax is written as an entity
 //! code (`#quot;`, `#42;`…), so a title shows as written.
+//!
+//! When two or more roles have steps, each role's steps are in a
+//! `subgraph` named after the role (see [`crate::render::lanes`]); the end
+//! and the hand-offs stay outside.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::model::{EdgeTo, NodeKind, Workflow, WorstPlaces};
+use crate::render::lanes::Swimlanes;
 use crate::render::Labels;
 
 /// The `flowchart TD` source (without the fence), ending with a newline.
-pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
+pub fn mermaid(workflow: &Workflow, labels: &'static Labels) -> String {
     let mut out = String::from("flowchart TD\n");
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
     let mut decisions: Vec<String> = Vec::new();
-    for node in &workflow.nodes {
+    let swimlanes = Swimlanes::of(workflow, labels);
+    let lanes = swimlanes.drawn().then_some(&swimlanes);
+    // The node declarations of every lane (one list without lanes).
+    let mut declared: Vec<String> = vec![String::new(); lanes.map_or(1, |l| l.lanes.len())];
+    for (k, node) in workflow.nodes.iter().enumerate() {
         let id = format!("s{}", node.number);
         let text = label(&format!("{}. {}", node.number, node.title));
+        let into = &mut declared[lanes.map_or(0, |l| l.of_node[k])];
         let _ = match node.kind {
-            NodeKind::Task => writeln!(out, "    {id}(\"{text}\")"),
+            NodeKind::Task => writeln!(into, "{id}(\"{text}\")"),
             NodeKind::Decision => {
                 decisions.push(id.clone());
-                writeln!(out, "    {id}{{\"{text}\"}}")
+                writeln!(into, "{id}{{\"{text}\"}}")
             }
         };
         ids.entry(node.id.as_str()).or_insert(id);
     }
+    match lanes {
+        None => {
+            for line in declared[0].lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+        Some(lanes) => {
+            for (k, (lane, lines)) in lanes.lanes.iter().zip(&declared).enumerate() {
+                let _ = writeln!(out, "    subgraph lane{}[\"{}\"]", k + 1, label(lane.name));
+                for line in lines.lines() {
+                    let _ = writeln!(out, "        {line}");
+                }
+                out.push_str("    end\n");
+            }
+        }
+    }
 
     // Hand-off targets, one node per SOP, in order of first use.
     let mut hand_offs: Vec<&str> = Vec::new();
+    let mut hand_off_number: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reaches_end = false;
     for edge in &workflow.edges {
         match &edge.to {
-            EdgeTo::Sop(sop) if !hand_offs.contains(&sop.as_str()) => hand_offs.push(sop),
+            EdgeTo::Sop(sop) if !hand_off_number.contains_key(sop.as_str()) => {
+                hand_offs.push(sop);
+                hand_off_number.insert(sop, hand_offs.len());
+            }
             EdgeTo::End => reaches_end = true,
             _ => {}
         }
@@ -74,10 +104,7 @@ pub fn mermaid(workflow: &Workflow, labels: &Labels) -> String {
                 None => continue,
             },
             EdgeTo::End => "done".to_string(),
-            EdgeTo::Sop(sop) => {
-                let n = hand_offs.iter().position(|s| s == sop).unwrap_or(0);
-                format!("h_{}", n + 1)
-            }
+            EdgeTo::Sop(sop) => format!("h_{}", hand_off_number.get(sop.as_str()).unwrap_or(&1)),
         };
         let _ = match edge.label() {
             // A timeout is dashed and labelled with the step's limit.

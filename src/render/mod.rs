@@ -3,10 +3,12 @@
 //! One [`Renderer`] per backend, one file each. Renderers receive the
 //! span-free model of a file that checked without errors.
 
+pub mod bpmn;
 pub mod flowchart;
 pub mod html;
 pub mod json;
 pub mod labels;
+pub mod lanes;
 pub mod markdown;
 pub mod mermaid;
 pub mod outline;
@@ -56,6 +58,8 @@ pub enum Backend {
     Html,
     /// The JSON workflow definition.
     Json,
+    /// BPMN 2.0 XML with diagram interchange (docs/exports.md).
+    Bpmn,
 }
 
 impl Backend {
@@ -64,6 +68,7 @@ impl Backend {
             Backend::Md => Box::new(markdown::Markdown),
             Backend::Html => Box::new(html::Html),
             Backend::Json => Box::new(json::Json),
+            Backend::Bpmn => Box::new(bpmn::Bpmn),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod bpmn;
 mod browser;
 mod cli;
 mod dialects;

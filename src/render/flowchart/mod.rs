@@ -4,18 +4,25 @@
 //! the page (`#step-<id>`). A small dot marks the start. Every step that
 //! ends the procedure gets its own `end` pill, every hand-off its own
 //! double-bordered box naming the other SOP. Option conditions label their
-//! edges; loops run up lanes on the right. [`layout`] places everything,
-//! [`svg`] draws it.
+//! edges; loops run up lanes on the right. When two or more roles have
+//! steps, every role gets a swimlane, a column headed by its name (see
+//! [`crate::render::lanes`]). A procedure of more than [`MAX_DRAWN_STEPS`]
+//! steps cannot be read as one flowchart: it gets an [`overview`] instead.
+//! [`layout`] places everything, [`svg`] draws it.
 
 pub mod layout;
+pub mod overview;
 pub mod svg;
 
 use std::collections::BTreeMap;
 
 use self::layout::{EdgeSpec, NodeSpec, Size};
-use self::svg::{DrawEdge, DrawNode, Shape};
+use self::svg::{DrawEdge, DrawLane, DrawNode, Shape};
 use crate::model::{EdgeTo, NodeKind, Workflow, WorstPlaces};
+use crate::render::lanes::Swimlanes;
 use crate::render::{Labels, RenderContext};
+
+pub use self::overview::MAX_DRAWN_STEPS;
 
 /// How wide a step's title may run before it wraps (about 28 Latin
 /// characters), and how many lines it may take.
@@ -28,15 +35,29 @@ const PAD_X: f64 = 12.0;
 const PAD_Y: f64 = 9.0;
 const MIN_WIDTH: f64 = 120.0;
 const HEXAGON_INDENT: f64 = 14.0;
+/// The same for a lane's heading.
+const LANE_EM: f64 = 15.0;
+const LANE_LINES: usize = 2;
+/// The height of the lane headings' row.
+const LANE_HEADING: f64 = 52.0;
 
 /// The anchor of a step on the page: `step-<id>`, `step-<n>` for `#<n>`.
 pub fn step_anchor(id: &str) -> String {
     format!("step-{}", id.trim_start_matches('#'))
 }
 
-/// Renders the flowchart of a procedure as one `<svg>` element.
-pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> String {
+/// Renders the flowchart of a procedure as one `<svg>` element; past
+/// [`MAX_DRAWN_STEPS`] steps, its overview.
+pub fn render(workflow: &Workflow, labels: &'static Labels, ctx: &RenderContext<'_>) -> String {
+    if let Some(overview) = overview::Overview::of(workflow) {
+        return overview.render(workflow, labels, ctx);
+    }
+    let swimlanes = Swimlanes::of(workflow, labels);
+    let lanes = swimlanes.drawn().then_some(&swimlanes);
     let mut nodes: Vec<DrawNode> = Vec::with_capacity(workflow.nodes.len() + 4);
+    // The lane of every drawn node (start and terminals go with their step).
+    let mut node_lanes: Vec<usize> = Vec::with_capacity(workflow.nodes.len() + 4);
+    node_lanes.push(lanes.and_then(|l| l.of_node.first().copied()).unwrap_or(0));
     nodes.push(DrawNode {
         shape: Shape::Start,
         size: Size {
@@ -52,7 +73,8 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
     let worst_path = WorstPlaces::new(&workflow.analysis);
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut within: BTreeMap<&str, Option<crate::values::Duration>> = BTreeMap::new();
-    for node in &workflow.nodes {
+    for (k, node) in workflow.nodes.iter().enumerate() {
+        node_lanes.push(lanes.map_or(0, |l| l.of_node[k]));
         index.insert(node.id.as_str(), nodes.len());
         within.insert(node.id.as_str(), node.within);
         let text = format!("{}. {}", node.number, node.title);
@@ -94,6 +116,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
             continue;
         };
         let worst = worst_path.has_edge(&edge.from, &edge.to);
+        let from_lane = node_lanes[from];
         let to = match &edge.to {
             EdgeTo::Node(id) => match index.get(id.as_str()) {
                 Some(&to) => to,
@@ -115,6 +138,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                     href: None,
                     worst,
                 });
+                node_lanes.push(from_lane);
                 nodes.len() - 1
             }),
             EdgeTo::Sop(id) => *terminals
@@ -136,6 +160,7 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
                             .filter(|u| !crate::render::prose::is_dangerous_url(u)),
                         worst,
                     });
+                    node_lanes.push(from_lane);
                     nodes.len() - 1
                 }),
         };
@@ -181,15 +206,48 @@ pub fn render(workflow: &Workflow, labels: &Labels, ctx: &RenderContext<'_>) -> 
 
     let specs: Vec<NodeSpec> = nodes
         .iter()
-        .map(|n| NodeSpec {
+        .zip(&node_lanes)
+        .map(|(n, &lane)| NodeSpec {
             size: n.size,
             side_indent: n.side_indent,
+            lane,
         })
         .collect();
-    let layout = layout::layout(&specs, &edges, 0);
-    let mut out = String::with_capacity(2048 + 600 * nodes.len());
     let title = format!("{}: {} — {}", workflow.id, workflow.title, labels.flowchart);
-    svg::draw(&mut out, &title, &nodes, &draw_edges, &layout);
+    let mut out = String::with_capacity(2048 + 600 * nodes.len());
+    match lanes {
+        Some(lanes) => {
+            let headings: Vec<(Vec<String>, bool)> = lanes
+                .lanes
+                .iter()
+                .map(|lane| svg::wrap(lane.name, LANE_EM, LANE_LINES))
+                .collect();
+            let widths: Vec<f64> = headings
+                .iter()
+                .map(|(lines, _)| text_box(lines, svg::FONT_SIZE, 0.0).width + 16.0)
+                .collect();
+            let mut layout = layout::layout_in_lanes(&specs, &edges, 0, &widths);
+            layout.translate(0.0, LANE_HEADING);
+            let draw_lanes: Vec<DrawLane> = lanes
+                .lanes
+                .iter()
+                .zip(headings)
+                .zip(&layout.lanes)
+                .map(|((lane, (lines, _)), &(left, right))| DrawLane {
+                    left,
+                    right,
+                    lines,
+                    tooltip: lane.name.to_string(),
+                    heading: LANE_HEADING,
+                })
+                .collect();
+            svg::draw(&mut out, &title, &nodes, &draw_edges, &draw_lanes, &layout);
+        }
+        None => {
+            let layout = layout::layout(&specs, &edges, 0);
+            svg::draw(&mut out, &title, &nodes, &draw_edges, &[], &layout);
+        }
+    }
     out
 }
 

@@ -186,6 +186,18 @@ pub struct DrawNode {
     pub worst: bool,
 }
 
+/// A swimlane: a column from `left` to `right` the drawing's height, its
+/// name in a heading row `heading` high at the top.
+#[derive(Debug, Clone)]
+pub struct DrawLane {
+    pub left: f64,
+    pub right: f64,
+    pub lines: Vec<String>,
+    /// The whole name (the heading may be shortened).
+    pub tooltip: String,
+    pub heading: f64,
+}
+
 /// An edge's label, if any.
 #[derive(Debug, Clone, Default)]
 pub struct DrawEdge {
@@ -308,6 +320,7 @@ pub fn draw(
     title: &str,
     nodes: &[DrawNode],
     edges: &[DrawEdge],
+    lanes: &[DrawLane],
     layout: &Layout,
 ) {
     let (w, h) = (layout.width.ceil(), layout.height.ceil());
@@ -322,6 +335,7 @@ pub fn draw(
     out.push_str("\"><title>");
     escape_into(out, title);
     out.push_str("</title>\n");
+    draw_lanes(out, lanes, h);
 
     // Edges first, so that labels and nodes are drawn over them.
     out.push_str("<g class=\"fc-edges\" fill=\"none\" stroke-width=\"1.5\">\n");
@@ -437,6 +451,52 @@ pub fn draw(
         draw_node(out, node, center);
     }
     out.push_str("</g>\n</svg>\n");
+}
+
+/// The lanes behind everything: bands of alternating shade with a border,
+/// each headed by its name.
+fn draw_lanes(out: &mut String, lanes: &[DrawLane], height: f64) {
+    if lanes.is_empty() {
+        return;
+    }
+    const TOP: f64 = 6.0;
+    out.push_str("<g class=\"fc-lanes\">\n");
+    for (k, lane) in lanes.iter().enumerate() {
+        let width = lane.right - lane.left;
+        let class = if k % 2 == 0 {
+            "fc-lane"
+        } else {
+            "fc-lane fc-lane-alt"
+        };
+        let fill = if k % 2 == 0 { "#ffffff" } else { "#f8fafc" };
+        let _ = write!(out, "<g class=\"{class}\"><title>");
+        escape_into(out, &lane.tooltip);
+        out.push_str("</title><rect x=\"");
+        num(out, lane.left);
+        out.push_str("\" y=\"");
+        num(out, TOP);
+        out.push_str("\" width=\"");
+        num(out, width);
+        out.push_str("\" height=\"");
+        num(out, height - 2.0 * TOP);
+        let _ = write!(out, "\" fill=\"{fill}\" stroke=\"#cbd5e1\"/>");
+        out.push_str("<rect class=\"fc-lane-heading\" x=\"");
+        num(out, lane.left);
+        out.push_str("\" y=\"");
+        num(out, TOP);
+        out.push_str("\" width=\"");
+        num(out, width);
+        out.push_str("\" height=\"");
+        num(out, lane.heading - 2.0 * TOP);
+        out.push_str("\" fill=\"#e2e8f0\" stroke=\"#cbd5e1\"/>");
+        let center = Point {
+            x: lane.left + width / 2.0,
+            y: TOP + (lane.heading - 2.0 * TOP) / 2.0,
+        };
+        text_lines(out, center, &lane.lines, line_height(FONT_SIZE), None);
+        out.push_str("</g>\n");
+    }
+    out.push_str("</g>\n");
 }
 
 /// Centred lines of text around `center`. `bold_first` makes the first line
