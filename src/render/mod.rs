@@ -1,8 +1,11 @@
-//! Rendering: the [`Workflow`] model → Markdown, HTML or JSON.
+//! Rendering: the [`Workflow`] model → Markdown, HTML, JSON, or a workflow
+//! engine's definition (Serverless Workflow, Step Functions).
 //!
 //! One [`Renderer`] per backend, one file each. Renderers receive the
 //! span-free model of a file that checked without errors.
 
+pub mod asl;
+pub mod engine;
 pub mod flowchart;
 pub mod html;
 pub mod json;
@@ -11,6 +14,8 @@ pub mod markdown;
 pub mod mermaid;
 pub mod outline;
 pub mod prose;
+pub mod serverless;
+pub mod yaml;
 
 use std::path::{Component, Path};
 
@@ -56,6 +61,10 @@ pub enum Backend {
     Html,
     /// The JSON workflow definition.
     Json,
+    /// A CNCF Serverless Workflow 1.0 definition (YAML).
+    Serverless,
+    /// An AWS Step Functions state machine (Amazon States Language).
+    Asl,
 }
 
 impl Backend {
@@ -64,6 +73,8 @@ impl Backend {
             Backend::Md => Box::new(markdown::Markdown),
             Backend::Html => Box::new(html::Html),
             Backend::Json => Box::new(json::Json),
+            Backend::Serverless => Box::new(serverless::Serverless),
+            Backend::Asl => Box::new(asl::Asl),
         }
     }
 }
