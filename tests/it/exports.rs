@@ -594,6 +594,26 @@ fn user_text_round_trips_exactly() {
     assert_eq!(machine["States"]["a"]["Comment"], node.title.as_str());
 }
 
+/// The text of the first fenced block opened by a line of three backticks
+/// and `info`.
+fn fenced_block<'a>(markdown: &'a str, info: &str) -> &'a str {
+    let open = format!("```{info}\n");
+    let start = markdown
+        .find(&open)
+        .unwrap_or_else(|| panic!("no ```{info} block"))
+        + open.len();
+    let end = markdown[start..].find("\n```\n").expect("a closed block") + 1;
+    &markdown[start..start + end]
+}
+
+#[test]
+fn the_docs_show_what_sop_renders() {
+    let docs = std::fs::read_to_string("docs/exports.md").unwrap();
+    let workflow = model_of(Path::new("docs/exports.md"), fenced_block(&docs, "sop"));
+    assert_eq!(fenced_block(&docs, "yaml"), serverless(&workflow));
+    assert_eq!(fenced_block(&docs, "json"), asl(&workflow));
+}
+
 proptest! {
     #[test]
     fn any_text_round_trips_through_the_yaml_writer(
