@@ -103,6 +103,8 @@ impl<'a> Plan<'a> {
                 options: Vec::new(),
                 default: None,
             };
+            // Steps that share an id (only in files with errors) each take
+            // all of that id's edges.
             for edge in workflow.edges.iter().filter(|e| e.from == node.id) {
                 let to = target(&edge.to);
                 if edge.on.is_some() {
@@ -124,8 +126,6 @@ impl<'a> Plan<'a> {
             }
             steps.push(step);
         }
-        // Edges from steps that share an id (only in files with errors) are
-        // counted for the first of them; the others end.
         Plan {
             steps,
             handoffs,
