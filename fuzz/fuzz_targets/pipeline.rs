@@ -44,13 +44,22 @@ fuzz_target!(|data: &[u8]| {
         sop_link: &link,
         ..RenderContext::default()
     };
-    for backend in [Backend::Md, Backend::Html, Backend::Json] {
+    for backend in [
+        Backend::Md,
+        Backend::Html,
+        Backend::Json,
+        Backend::Serverless,
+        Backend::Asl,
+    ] {
         let out = backend.renderer().render(&workflow, &context);
         match backend {
             Backend::Md => markdown_is_safe(&out),
             Backend::Html => html_is_safe(&out),
-            Backend::Json => {
+            Backend::Json | Backend::Asl => {
                 assert!(out.starts_with('{'), "JSON output: {out}");
+            }
+            Backend::Serverless => {
+                assert!(out.starts_with("document:\n"), "YAML output: {out}");
             }
         }
     }

@@ -41,7 +41,8 @@ enum Command {
     Fmt(fmt::Args),
     /// Print a file's syntax tree, for debugging and for tools.
     Parse(parse::Args),
-    /// Render a file (or a directory of files) as Markdown, HTML or JSON.
+    /// Render a file (or a directory of files) as Markdown, HTML, JSON,
+    /// BPMN 2.0, or a Serverless Workflow or Step Functions definition.
     Render(render::Args),
     /// Publish a repository of SOPs as a static, searchable website.
     Handbook(handbook::Args),

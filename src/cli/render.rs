@@ -1,4 +1,4 @@
-//! `sop render PATH --to md|html|json [-o OUT]`
+//! `sop render PATH --to md|html|json|bpmn|serverless|asl [-o OUT]`
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

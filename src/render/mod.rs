@@ -1,9 +1,12 @@
-//! Rendering: the [`Workflow`] model → Markdown, HTML or JSON.
+//! Rendering: the [`Workflow`] model → Markdown, HTML, JSON, or a workflow
+//! standard (BPMN 2.0, Serverless Workflow, Step Functions).
 //!
 //! One [`Renderer`] per backend, one file each. Renderers receive the
 //! span-free model of a file that checked without errors.
 
+pub mod asl;
 pub mod bpmn;
+pub mod engine;
 pub mod flowchart;
 pub mod html;
 pub mod json;
@@ -13,6 +16,8 @@ pub mod markdown;
 pub mod mermaid;
 pub mod outline;
 pub mod prose;
+pub mod serverless;
+pub mod yaml;
 
 use std::path::{Component, Path};
 
@@ -60,6 +65,10 @@ pub enum Backend {
     Json,
     /// BPMN 2.0 XML with diagram interchange (docs/exports.md).
     Bpmn,
+    /// A CNCF Serverless Workflow 1.0 definition (YAML).
+    Serverless,
+    /// An AWS Step Functions state machine (Amazon States Language).
+    Asl,
 }
 
 impl Backend {
@@ -69,6 +78,8 @@ impl Backend {
             Backend::Html => Box::new(html::Html),
             Backend::Json => Box::new(json::Json),
             Backend::Bpmn => Box::new(bpmn::Bpmn),
+            Backend::Serverless => Box::new(serverless::Serverless),
+            Backend::Asl => Box::new(asl::Asl),
         }
     }
 }

@@ -11,7 +11,7 @@ use sop::values::Date;
 const RULES_PAGE: &str = "docs/rules.md";
 
 /// Documents whose ```sop code blocks are checked.
-const DOCUMENTS: &[&str] = &["docs/language.md", "README.md"];
+const DOCUMENTS: &[&str] = &["docs/language.md", "docs/exports.md", "README.md"];
 
 #[test]
 fn rules_page_is_up_to_date() {

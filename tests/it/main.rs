@@ -12,6 +12,7 @@ mod cli;
 mod dialects;
 mod docs;
 mod editor_grammar;
+mod exports;
 mod fmt;
 mod handbook;
 mod handbook_browser;
