@@ -701,6 +701,7 @@ impl Diagram {
                     }
                     points.push(q);
                 }
+                let points = straight_runs(points);
                 let label = route.label.zip(edge.label).map(|(c, s)| {
                     let c = at(c);
                     (c.x - s.height / 2.0, c.y - s.width / 2.0, s.height, s.width)
@@ -822,6 +823,29 @@ impl Diagram {
         }
         out.push_str("    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n");
     }
+}
+
+/// The corners of a polyline: points in the middle of a straight
+/// horizontal or vertical run, and repeated points, dropped.
+fn straight_runs(points: Vec<Point>) -> Vec<Point> {
+    let same = |a: f64, b: f64| (a - b).abs() < 0.5;
+    let mut out: Vec<Point> = Vec::with_capacity(points.len());
+    for p in points {
+        if let Some(&q) = out.last() {
+            if same(q.x, p.x) && same(q.y, p.y) {
+                continue;
+            }
+        }
+        if let [.., a, b] = out[..] {
+            let vertical = same(a.x, b.x) && same(b.x, p.x) && (a.y - b.y) * (b.y - p.y) > 0.0;
+            let horizontal = same(a.y, b.y) && same(b.y, p.y) && (a.x - b.x) * (b.x - p.x) > 0.0;
+            if vertical || horizontal {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 /// A coordinate, rounded to whole pixels.

@@ -37,9 +37,10 @@
 //!
 //! Everything is `Vec`-indexed and sorted with total orders and explicit
 //! tie-breakers, so the output is deterministic. Every pass is linear in
-//! the items and segments up to sorting, with a constant number of sweeps,
-//! and the items are linear in the nodes and edges: 10,000 random steps
-//! take well under a second (`cargo bench --bench flowchart`).
+//! the items and segments up to sorting, with a constant number of sweeps
+//! (fewer past [`LARGE`] items), and the items are linear in the nodes and
+//! edges (`cargo bench --bench flowchart` measures 500 to 10,000 random
+//! steps).
 
 /// Width and height.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -141,6 +142,9 @@ const PORT_GAP: f64 = 8.0;
 const PORT_SPREAD: f64 = 14.0;
 const ORDER_ITERATIONS: usize = 8;
 const COORDINATE_ITERATIONS: usize = 12;
+/// Past this many items, a graph is far beyond what a reader follows, and
+/// the sweeps are fewer ([`Effort`]): the layout stays quick.
+const LARGE: usize = 20_000;
 /// Dummy items allowed per node and edge before long edges take the
 /// corridor.
 pub const DUMMY_BUDGET_PER_ITEM: usize = 4;
@@ -148,9 +152,37 @@ pub const DUMMY_BUDGET_PER_ITEM: usize = 4;
 const TRACK_GAP: f64 = 6.0;
 /// Space inside a lane on each side of its content.
 const LANE_PAD: f64 = 16.0;
-/// Loop moves ([`loops_to_the_right`]) may look at this many items and
-/// segments per item and segment of the graph.
-const LOOP_WORK_PER_ITEM: usize = 16;
+/// How many sweeps each phase makes: fewer for a [`LARGE`] graph.
+#[derive(Debug, Clone, Copy)]
+struct Effort {
+    order: usize,
+    coordinates: usize,
+    /// Loop moves ([`loops_to_the_right`]) may look at this many items and
+    /// segments per item and segment of the graph.
+    loop_work: usize,
+    /// Rounds of [`straighten`] and [`align_columns`].
+    alignment: usize,
+}
+
+impl Effort {
+    fn for_items(items: usize) -> Self {
+        if items <= LARGE {
+            Effort {
+                order: ORDER_ITERATIONS,
+                coordinates: COORDINATE_ITERATIONS,
+                loop_work: 16,
+                alignment: 3,
+            }
+        } else {
+            Effort {
+                order: 3,
+                coordinates: 6,
+                loop_work: 2,
+                alignment: 1,
+            }
+        }
+    }
+}
 /// Items [`try_move`] may push aside in each direction.
 const PUSH_LIMIT: usize = 64;
 
@@ -272,14 +304,9 @@ pub fn layout_in_lanes(
         up[seg.lower].push(s);
         down[seg.upper].push(s);
     }
-    let mut order = order_layers(&items, &lane, layer_count, &segments, &up, &down);
-    let mut pos = vec![0usize; items.len()];
-    for layer in &order {
-        for (p, &i) in layer.iter().enumerate() {
-            pos[i] = p;
-        }
-    }
-    loops_to_the_right(&mut order, &chains, &segments, &up, &mut pos, &items, &lane);
+    let effort = Effort::for_items(items.len());
+    let mut order = order_layers(&items, &lane, layer_count, &segments, &up, &down, effort);
+    loops_to_the_right(&mut order, &chains, &segments, &up, &items, &lane, effort);
     // Coordinates are found per lane of each layer (a row); across lanes,
     // edges do not pull.
     let rows: Vec<Vec<usize>> = order
@@ -294,8 +321,8 @@ pub fn layout_in_lanes(
         .iter()
         .map(|s| lane[s.upper] == lane[s.lower])
         .collect();
-    let mut x = assign_x(&items, &rows, &segments, &pull, &up, &down);
-    for _ in 0..3 {
+    let mut x = assign_x(&items, &rows, &segments, &pull, &up, &down, effort);
+    for _ in 0..effort.alignment {
         straighten(&items, &lane, &rows, &chains, &ports, &mut x);
         align_columns(&items, &rows, &segments, &pull, &up, &chains, &mut x);
     }
@@ -1063,6 +1090,7 @@ fn order_layers(
     segments: &[Segment],
     up: &[Vec<usize>],
     down: &[Vec<usize>],
+    effort: Effort,
 ) -> Vec<Vec<usize>> {
     let mut order: Vec<Vec<usize>> = vec![Vec::new(); layer_count];
     for (i, item) in items.iter().enumerate() {
@@ -1084,7 +1112,7 @@ fn order_layers(
     let mut best = order.clone();
     let mut best_crossings = crossings(&order, segments, &pos, up);
     let mut keys: Vec<f64> = vec![0.0; items.len()];
-    for iteration in 0..ORDER_ITERATIONS {
+    for iteration in 0..effort.order {
         if best_crossings == 0 && iteration > 0 {
             break;
         }
@@ -1195,17 +1223,24 @@ fn layer_crossings(
 /// thread a lane through the middle of the drawing, where it crosses the
 /// forward edges of its target. Each try recounts the crossings of the
 /// layers the loop passes; the tries stop when they have looked at
-/// [`LOOP_WORK_PER_ITEM`] times the items and segments of the graph, so a
+/// `effort.loop_work` times the items and segments of the graph, so a
 /// graph of many long loops stays linear.
 fn loops_to_the_right(
     order: &mut [Vec<usize>],
     chains: &[Option<Chain>],
     segments: &[Segment],
     up: &[Vec<usize>],
-    pos: &mut [usize],
     items: &[Item],
     lane: &[usize],
+    effort: Effort,
 ) {
+    let mut pos = vec![0usize; items.len()];
+    for layer in order.iter() {
+        for (p, &i) in layer.iter().enumerate() {
+            pos[i] = p;
+        }
+    }
+    let pos = &mut pos[..];
     let mut loops: Vec<(usize, usize)> = chains
         .iter()
         .enumerate()
@@ -1215,7 +1250,7 @@ fn loops_to_the_right(
         })
         .collect();
     loops.sort_unstable();
-    let mut budget = LOOP_WORK_PER_ITEM * (items.len() + segments.len());
+    let mut budget = effort.loop_work * (items.len() + segments.len());
     let mut scratch = Vec::new();
     for (_, e) in loops {
         let Some(chain) = &chains[e] else { continue };
@@ -1274,6 +1309,7 @@ fn assign_x(
     pull: &[bool],
     up: &[Vec<usize>],
     down: &[Vec<usize>],
+    effort: Effort,
 ) -> Vec<f64> {
     let order = rows;
     let mut x = vec![0.0; items.len()];
@@ -1291,9 +1327,9 @@ fn assign_x(
     let layer_count = order.len();
     let mut desired: Vec<f64> = Vec::new();
     let mut weights: Vec<f64> = Vec::new();
-    for iteration in 0..COORDINATE_ITERATIONS {
+    for iteration in 0..effort.coordinates {
         // Down, up, down, … and both directions at once for the last two.
-        let (use_up, use_down) = if iteration + 2 >= COORDINATE_ITERATIONS {
+        let (use_up, use_down) = if iteration + 2 >= effort.coordinates {
             (true, true)
         } else {
             (iteration % 2 == 0, iteration % 2 == 1)
