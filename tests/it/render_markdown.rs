@@ -368,3 +368,59 @@ fn render_to_md_writes_the_output_file_or_stdout() {
         markdown(Path::new(input))
     );
 }
+
+#[test]
+fn roles_become_subgraphs_and_a_long_procedure_an_overview() {
+    let md = markdown(Path::new("tests/fixtures/valid/returns-sixty-steps.sop"));
+    let block = mermaid_block(&md);
+    let lanes: Vec<&str> = block
+        .iter()
+        .filter(|l| l.trim_start().starts_with("subgraph "))
+        .map(|l| l.trim())
+        .collect();
+    assert_eq!(
+        lanes,
+        [
+            "subgraph lane1[\"Customer service agent\"]",
+            "subgraph lane2[\"Warehouse operator\"]",
+            "subgraph lane3[\"Courier liaison\"]",
+            "subgraph lane4[\"Finance clerk\"]",
+            "subgraph lane5[\"Returns manager\"]",
+        ]
+    );
+    // Sixty steps, each declared once, inside its role's subgraph.
+    let declared = block.iter().filter(|l| l.starts_with("        s")).count();
+    assert_eq!(declared, 60);
+
+    // 450 steps in Hungarian: an overview of runs of 12 steps, said so.
+    let mut text =
+        String::from("sop HU-450: Hosszú eljárás\nlanguage: hu\ncél: c\nhatókör: h\nlépések:\n");
+    for i in 1..=450 {
+        text.push_str(&format!("  lépés s{i}: {i}. teendő\n"));
+        if i % 5 == 0 && i > 10 {
+            text.push_str(&format!(
+                "    ha újra -> s{}\n    különben -> next\n",
+                i - 7
+            ));
+        }
+    }
+    let workflow = workflow_of_text(Path::new("hu.sop"), &text);
+    let md = Markdown.render(&workflow, &RenderContext::default());
+    assert!(
+        md.contains("Az eljárás 450 lépésből áll"),
+        "{}",
+        &md[..md.len().min(2000)]
+    );
+    let block = mermaid_block(&md);
+    assert_eq!(block[0], "flowchart TD");
+    assert!(block.contains(&"    r1(\"1–12. lépés\")"), "{block:?}");
+    let boxes = block
+        .iter()
+        .filter(|l| l.starts_with("    r") && l.contains("(\""))
+        .count();
+    assert_eq!(boxes, 450_usize.div_ceil(12));
+    // Loops inside a run stay inside; those across runs are counted.
+    assert!(block
+        .iter()
+        .any(|l| l.contains(" -->|\"") || l.contains(" --> ")));
+}
