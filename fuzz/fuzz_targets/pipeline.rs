@@ -48,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
         Backend::Md,
         Backend::Html,
         Backend::Json,
+        Backend::Bpmn,
         Backend::Serverless,
         Backend::Asl,
     ] {
@@ -60,6 +61,11 @@ fuzz_target!(|data: &[u8]| {
             }
             Backend::Serverless => {
                 assert!(out.starts_with("document:\n"), "YAML output: {out}");
+            }
+            Backend::Bpmn => {
+                if let Err(e) = roxmltree::Document::parse(&out) {
+                    panic!("BPMN output is not well-formed XML ({e}):\n{out}");
+                }
             }
         }
     }

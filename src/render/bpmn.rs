@@ -353,7 +353,11 @@ impl<'a> Process<'a> {
         out.push_str("\" isExecutable=\"false\">\n");
         let mut doc = workflow.purpose.trim().to_string();
         if let Some(sla) = workflow.meta.sla {
-            let _ = write!(doc, "\n\n{}: {}", labels.sla, labels.duration(sla));
+            let _ = write!(
+                doc,
+                "\n\n{}",
+                labels.field(labels.sla, &labels.duration(sla))
+            );
         }
         if !doc.trim().is_empty() {
             out.push_str("    <bpmn:documentation>");
@@ -541,23 +545,19 @@ fn condition(option: &str) -> String {
 fn documentation(node: &crate::model::Node, labels: &Labels) -> String {
     let mut parts: Vec<String> = Vec::new();
     if !node.roles.is_empty() {
-        parts.push(format!("{}: {}", labels.role, node.roles.join(", ")));
+        parts.push(labels.field(labels.role, &node.roles.join(", ")));
     }
     if !node.text.trim().is_empty() {
         parts.push(node.text.trim().to_string());
     }
     for say in &node.say {
-        parts.push(format!("{}: {say}", labels.say));
+        parts.push(labels.field(labels.say, say));
     }
     if let Some(ask) = &node.ask {
-        parts.push(format!("{}: {ask}", labels.question));
+        parts.push(labels.field(labels.question, ask));
     }
     for callout in &node.callouts {
-        parts.push(format!(
-            "{}: {}",
-            labels.callout(callout.kind),
-            callout.text
-        ));
+        parts.push(labels.field(labels.callout(callout.kind), &callout.text));
     }
     parts.join("\n\n")
 }

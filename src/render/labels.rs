@@ -407,6 +407,15 @@ impl Labels {
             .replace("{last}", &last.to_string())
     }
 
+    /// `{label}: {text}`, with the full-width colon in Chinese.
+    pub fn field(&self, label: &str, text: &str) -> String {
+        if std::ptr::eq(self, &ZH) {
+            format!("{label}：{text}")
+        } else {
+            format!("{label}: {text}")
+        }
+    }
+
     /// `at least {text}`.
     pub fn at_least_text(&self, text: &str) -> String {
         self.join(&[self.at_least, text])
