@@ -198,13 +198,16 @@ fn start(
         e.title = Some(workflow.title.clone());
         e.file = Some(shown);
     })?;
-    session.say(&format!(
-        "{}\nRun {} by {}; the record is {}\n",
-        session.bold(&format!("{} {}", workflow.id, workflow.title)),
+    let rest = format!(
+        "Run {} by {}; the record is {}\n",
         session.base.run,
         session.base.by,
         session.writer.path().display()
-    ))?;
+    );
+    session.say_styled(
+        &session.bold(&format!("{} {}", workflow.id, workflow.title)),
+        &rest,
+    )?;
     session.walk(first)
 }
 
@@ -294,12 +297,11 @@ fn resume(path: &Path, args: &Args, clock: Clock, by: String, color: bool) -> Re
             ));
         }
     })?;
-    session.say(&format!(
-        "{}\nResuming run {} by {}\n",
-        session.bold(&format!("{} {}", workflow.id, workflow.title)),
-        session.base.run,
-        session.base.by
-    ))?;
+    let rest = format!("Resuming run {} by {}\n", session.base.run, session.base.by);
+    session.say_styled(
+        &session.bold(&format!("{} {}", workflow.id, workflow.title)),
+        &rest,
+    )?;
     session.walk(at)
 }
 
@@ -362,7 +364,20 @@ impl<'a> Session<'a> {
             .map_err(|e| fail(format!("cannot write the output: {e}")))
     }
 
+    /// Prints `styled` (already made safe, with colour codes) on a line,
+    /// then `text` like [`Session::say`].
+    fn say_styled(&self, styled: &str, text: &str) -> Result<(), u8> {
+        let text = if text.is_empty() {
+            format!("{styled}\n")
+        } else {
+            format!("{styled}\n{}\n", sanitize_lines_for_terminal(text))
+        };
+        print(&text).map_err(|e| fail(format!("cannot write the output: {e}")))
+    }
+
+    /// `text` made safe for a terminal, in bold when colouring.
     fn bold(&self, text: &str) -> String {
+        let text = sanitize_lines_for_terminal(text);
         if self.color {
             format!("\u{1b}[1m{text}\u{1b}[0m")
         } else {
@@ -372,12 +387,13 @@ impl<'a> Session<'a> {
 
     /// Reads one answer; `None` at the end of the input.
     fn answer(&mut self, prompt: &str) -> Result<Option<String>, u8> {
+        let prompt = sanitize_lines_for_terminal(prompt);
         let prompt = if self.color {
-            format!("\u{1b}[36m{prompt}\u{1b}[0m")
+            format!("\u{1b}[36m? {prompt}\u{1b}[0m")
         } else {
-            prompt.to_string()
+            format!("? {prompt}")
         };
-        self.say(&format!("? {prompt}"))?;
+        self.say_styled(&prompt, "")?;
         let mut line = Vec::new();
         let n = self
             .input
@@ -413,17 +429,16 @@ impl<'a> Session<'a> {
     }
 
     fn show(&self, node: &Node) -> Result<(), u8> {
-        let mut out = String::new();
-        out.push_str(&self.bold(&format!(
+        let mut head = self.bold(&format!(
             "Step {}/{}: {}",
             node.number,
             self.workflow.nodes.len(),
             node.title
-        )));
+        ));
         if node.has_declared_id() {
-            out.push_str(&format!(" [{}]", node.id));
+            head.push_str(&sanitize_lines_for_terminal(&format!(" [{}]", node.id)));
         }
-        out.push('\n');
+        let mut out = String::new();
         let mut facts = Vec::new();
         if !node.roles.is_empty() {
             facts.push(format!("role: {}", node.roles.join(", ")));
@@ -447,7 +462,7 @@ impl<'a> Session<'a> {
         if let Some(ask) = &node.ask {
             out.push_str(&format!("ask: {ask}\n"));
         }
-        self.say(&out)
+        self.say_styled(&head, &out)
     }
 
     /// Seconds since the last step-start of `step`.

@@ -166,7 +166,7 @@ fn resume(run_id: &str, runs: &Path, input: &str, extra: &[&str]) -> crate::supp
         "--runs".as_ref(),
         runs.as_os_str(),
     ];
-    args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
     sop(&args)
         .env("SOP_RUN_CLOCK", "2026-11-30T22:00:00Z+60")
         .stdin(input)
