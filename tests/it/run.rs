@@ -534,3 +534,34 @@ fn log_show_and_the_summary() {
     let shown = show.stdout.replace(&id, "RUN").replace(&hash, "SOP_HASH");
     insta::assert_snapshot!("log-show-cs003", shown);
 }
+
+#[test]
+fn runs_are_found_by_id_and_a_missing_one_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = finished_run(dir.path());
+    let id = run_id(&record);
+    let out = sop(&[
+        "log".as_ref(),
+        "verify".as_ref(),
+        id.as_ref(),
+        "--runs".as_ref(),
+        dir.path().as_os_str(),
+    ])
+    .run();
+    out.code(0);
+    assert!(out.stdout.contains("intact"), "{}", out.stdout);
+    let out = sop(&[
+        "log".as_ref(),
+        "show".as_ref(),
+        "20261130T000000Z-NONE-0000".as_ref(),
+        "--runs".as_ref(),
+        dir.path().as_os_str(),
+    ])
+    .run();
+    out.code(2);
+    assert!(out.stderr.contains("no run record"), "{}", out.stderr);
+    // --force only goes with --resume.
+    sop(&["run", "examples/CS-001-customer-inquiries.sop", "--force"])
+        .run()
+        .code(2);
+}
