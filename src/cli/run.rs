@@ -667,6 +667,15 @@ impl<'a> Session<'a> {
             prompt.push(')');
         }
         loop {
+            if let (Some(within), Some(edge)) = (node.within, exits.timeout) {
+                if self.elapsed(&node.id) > within.saturating_seconds() {
+                    self.say(&format!(
+                        "the time limit ({}) has passed: `timeout` goes to {}",
+                        within.iso(),
+                        target_name(&edge.to)
+                    ))?;
+                }
+            }
             let Some(answer) = self.answer(&prompt)? else {
                 return Ok(Err(self.interrupted(&node.id)?));
             };
