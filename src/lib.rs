@@ -29,6 +29,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod report;
+pub mod runs;
 pub mod source;
 pub mod syntax;
 pub mod terminal;

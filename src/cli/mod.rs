@@ -4,10 +4,12 @@ mod check;
 mod explain;
 mod fmt;
 mod handbook;
+mod log;
 mod lsp;
 mod new;
 mod parse;
 mod render;
+mod run;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -50,6 +52,10 @@ enum Command {
     New(new::Args),
     /// Run the language server, for editors (LSP over standard input and output).
     Lsp(lsp::Args),
+    /// Carry out a procedure step by step, recording the run.
+    Run(run::Args),
+    /// Read run records: show a run, verify its hash chain.
+    Log(log::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -74,6 +80,8 @@ pub fn run() -> ExitCode {
         Command::Handbook(args) => handbook::run(args),
         Command::New(args) => new::run(args),
         Command::Lsp(args) => lsp::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Log(args) => log::run(args),
     };
     ExitCode::from(code)
 }

@@ -25,6 +25,7 @@ mod render_html;
 mod render_json;
 mod render_markdown;
 mod robustness;
+mod run;
 mod safety;
 mod schema;
 mod serve;
