@@ -299,3 +299,17 @@ fn a_directory_renders_to_bpmn_files() {
         std::fs::read_to_string(out.path().join("CS-003-card-payment-failure.bpmn")).unwrap();
     assert!(page.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<bpmn:definitions"));
 }
+
+#[test]
+fn files_with_errors_still_give_well_formed_xml() {
+    // The command line refuses them; the renderer must not fail on them.
+    for path in sop_files("tests/fixtures/diagnostics") {
+        let bytes = std::fs::read(&path).unwrap();
+        let source = Source::from_bytes(&path, &bytes);
+        let workflow = Workflow::from_document(&sop::syntax::parse(&source));
+        let xml = bpmn(&workflow);
+        if let Err(e) = roxmltree::Document::parse(&xml) {
+            panic!("{}: {e}\n{xml}", path.display());
+        }
+    }
+}
