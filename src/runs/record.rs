@@ -34,6 +34,10 @@ pub struct Event {
     pub limit: Option<String>,
     pub elapsed: Option<String>,
     pub file: Option<String>,
+    /// On `start`: the run that handed off to this one; on `end`: the run
+    /// started for the hand-off.
+    #[serde(default)]
+    pub linked: Option<String>,
     pub prev: String,
     /// Left out while the hash is computed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -73,6 +77,8 @@ pub fn encode(event: &Event) -> String {
 pub struct Writer {
     file: File,
     path: PathBuf,
+    /// The length of the complete lines written.
+    len: u64,
     next_seq: u64,
     prev: String,
 }
@@ -90,6 +96,7 @@ impl Writer {
         Ok(Writer {
             file,
             path: path.to_path_buf(),
+            len: 0,
             next_seq: 1,
             prev: FIRST_PREV.into(),
         })
@@ -106,6 +113,7 @@ impl Writer {
         Ok(Writer {
             file,
             path: path.to_path_buf(),
+            len: read.complete_len,
             next_seq: read.events.len() as u64 + 1,
             prev: read
                 .last_line
@@ -131,9 +139,18 @@ impl Writer {
             .unwrap_or_default();
         let mut bytes = line.clone().into_bytes();
         bytes.push(b'\n');
-        self.file.write_all(&bytes)?;
-        self.file.flush()?;
-        self.file.sync_data()?;
+        let written = self
+            .file
+            .write_all(&bytes)
+            .and_then(|()| self.file.flush())
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            // A line written in part (a full disk) is cut off again, so
+            // the record ends with its last complete line.
+            let _ = self.file.set_len(self.len);
+            return Err(e);
+        }
+        self.len += bytes.len() as u64;
         self.next_seq += 1;
         self.prev = sha256_hex(line.as_bytes());
         Ok(event)
@@ -279,6 +296,7 @@ pub fn verify(bytes: &[u8]) -> Result<usize, Broken> {
 }
 
 /// The time now, or the test clock (`SOP_RUN_CLOCK`, see docs/runs.md).
+#[derive(Debug, Clone, Copy)]
 pub struct Clock {
     fixed: Option<(jiff::Timestamp, i64)>,
 }

@@ -26,6 +26,7 @@ mod render_json;
 mod render_markdown;
 mod robustness;
 mod run;
+mod run_terminal;
 mod safety;
 mod schema;
 mod serve;
