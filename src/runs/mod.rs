@@ -1,7 +1,12 @@
-//! Runs of a procedure: the record each run leaves (see docs/runs.md), and
-//! what a step shows an operator.
+//! Runs of a procedure: the record each run leaves (see docs/runs.md),
+//! what a step shows an operator, and what is made of records: the XES and
+//! CSV exports and the report.
 
+pub mod csv;
+pub mod occurrence;
 pub mod record;
+pub mod report;
+pub mod xes;
 
 use sha2::{Digest, Sha256};
 
