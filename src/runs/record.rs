@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::sha256_hex;
+use super::{sha256_hex, sha256_hex_of};
 
 /// The `prev` of a record's first line.
 pub const FIRST_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -288,11 +288,12 @@ fn walk(bytes: &[u8], mut each: impl FnMut(Event)) -> Result<(), Broken> {
                 event.seq
             )));
         }
-        let own = line
+        let (body, _) = line
             .rsplit_once(",\"hash\":\"")
-            .map(|(body, _)| format!("{body}}}"))
             .ok_or_else(|| broken("has no hash as its last key".into()))?;
-        if sha256_hex(own.as_bytes()) != event.hash || !line.ends_with("\"}") {
+        // The line's own hash: of its bytes without `,"hash":"…"`, ending
+        // in `}`.
+        if sha256_hex_of(&[body.as_bytes(), b"}"]) != event.hash || !line.ends_with("\"}") {
             return Err(broken(
                 "was changed: its hash does not match its content".into(),
             ));
