@@ -29,6 +29,16 @@ use std::path::{Path, PathBuf};
 /// A failure at any point leaves `path` as it was. See the module
 /// documentation for modes, owners, links and special files.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with the content written by `write` (to a
+/// buffered temporary file), so that a large output is never held in
+/// memory. When `write` fails, `path` is left as it was.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+) -> io::Result<()> {
     let (target, existing) = destination(path)?;
     let dir = parent_dir(&target);
     std::fs::create_dir_all(dir)?;
@@ -38,7 +48,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = keep_owner(file.as_file(), meta);
         set_mode(file.as_file(), meta)?;
     }
-    file.write_all(bytes)?;
+    {
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, file.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     // The rename is what keeps readers from ever seeing a partial file;
     // no fsync per file, which would make rendering a tree of thousands of
     // files wait on the disk for each one.

@@ -54,7 +54,8 @@ enum Command {
     Lsp(lsp::Args),
     /// Carry out a procedure step by step, recording the run.
     Run(run::Args),
-    /// Read run records: show a run, verify its hash chain.
+    /// Read run records: show a run, verify hash chains, export to XES or
+    /// CSV, report per step.
     Log(log::Args),
 }
 

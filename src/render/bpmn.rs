@@ -22,7 +22,7 @@ use std::fmt::Write;
 use super::flowchart::layout::{self, EdgeSpec, NodeSpec, Point, Size};
 use super::flowchart::svg;
 use super::lanes::Swimlanes;
-use super::{Labels, RenderContext, Renderer};
+use super::{xml_into, Labels, RenderContext, Renderer};
 use crate::model::{EdgeTo, NodeKind, Workflow};
 
 pub struct Bpmn;
@@ -560,25 +560,6 @@ fn documentation(node: &crate::model::Node, labels: &Labels) -> String {
         parts.push(labels.field(labels.callout(callout.kind), &callout.text));
     }
     parts.join("\n\n")
-}
-
-/// Appends text escaped for XML content and attribute values, without the
-/// characters XML 1.0 cannot hold.
-fn xml_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
 }
 
 /// x, y, width, height.

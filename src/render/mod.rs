@@ -118,6 +118,26 @@ pub fn relative_href(from: &Path, to: &Path) -> String {
     segments.join("/")
 }
 
+/// Appends text escaped for XML content and attribute values, without the
+/// characters XML 1.0 cannot hold. Line breaks and tabs are character
+/// references, so an attribute value keeps them.
+pub fn xml_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

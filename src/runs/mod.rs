@@ -1,7 +1,12 @@
-//! Runs of a procedure: the record each run leaves (see docs/runs.md), and
-//! what a step shows an operator.
+//! Runs of a procedure: the record each run leaves (see docs/runs.md),
+//! what a step shows an operator, and what is made of records: the XES and
+//! CSV exports and the report.
 
+pub mod csv;
+pub mod occurrence;
 pub mod record;
+pub mod report;
+pub mod xes;
 
 use sha2::{Digest, Sha256};
 
@@ -9,12 +14,27 @@ use crate::model::{Edge, EdgeTo, Node, Workflow};
 
 /// The SHA-256 of `bytes`, in lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest.iter() {
-        out.push_str(&format!("{b:02x}"));
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes in lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
+}
+
+/// The SHA-256 of `parts` one after the other, in lowercase hex.
+pub fn sha256_hex_of(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex(&hasher.finalize())
 }
 
 /// The SHA-256 of an SOP's meaning: of its JSON workflow definition, which

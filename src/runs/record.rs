@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::sha256_hex;
+use super::{sha256_hex, sha256_hex_of};
 
 /// The `prev` of a record's first line.
 pub const FIRST_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -217,8 +217,59 @@ pub fn read(path: &Path) -> Result<Read, String> {
 /// Checks a record's text: every line ends with a newline, parses as an
 /// event, has `seq` equal to its line number, a `hash` of its own bytes,
 /// a `prev` equal to the SHA-256 of the line before (zeros on the first),
-/// and the run id of the first line. Returns the first broken line.
+/// the run id of the first line, and a `time` that is an RFC 3339 time.
+/// Returns the number of lines, or the first broken line.
 pub fn verify(bytes: &[u8]) -> Result<usize, Broken> {
+    let mut count = 0;
+    walk(bytes, |_| count += 1)?;
+    Ok(count)
+}
+
+/// A record read for export or a report: its checked events.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The events of the complete lines, every one checked as
+    /// [`verify`] checks it.
+    pub events: Vec<Event>,
+    /// The 1-based number of a last line without its newline (a write cut
+    /// short), left out of `events`.
+    pub incomplete: Option<usize>,
+}
+
+/// Checks a record's text as [`verify`] does, except that a last line
+/// without its newline is left out (and reported in
+/// [`Checked::incomplete`]) instead of being an error, and returns the
+/// events. At most `limit` lines are read, when given.
+pub fn check(bytes: &[u8], limit: Option<usize>) -> Result<Checked, Broken> {
+    let complete = match memchr::memrchr(b'\n', bytes) {
+        Some(last) => &bytes[..=last],
+        None => &bytes[..0],
+    };
+    let incomplete =
+        (complete.len() < bytes.len()).then(|| memchr::memchr_iter(b'\n', complete).count() + 1);
+    let complete = match limit {
+        Some(0) => &complete[..0],
+        Some(n) => match memchr::memchr_iter(b'\n', complete).nth(n - 1) {
+            Some(end) => &complete[..=end],
+            None => complete,
+        },
+        None => complete,
+    };
+    if complete.is_empty() && incomplete.is_some() {
+        return Err(Broken {
+            line: 1,
+            what: "is incomplete (no newline at its end) and the record has no complete line"
+                .into(),
+        });
+    }
+    let mut events = Vec::new();
+    walk(complete, |event| events.push(event))?;
+    Ok(Checked { events, incomplete })
+}
+
+/// Checks every line of a record, as [`verify`] describes, handing each
+/// event to `each`; stops at the first broken line.
+fn walk(bytes: &[u8], mut each: impl FnMut(Event)) -> Result<(), Broken> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -238,7 +289,6 @@ pub fn verify(bytes: &[u8]) -> Result<usize, Broken> {
     }
     let mut prev = FIRST_PREV.to_string();
     let mut run: Option<String> = None;
-    let mut count = 0;
     for (i, chunk) in text.split_inclusive('\n').enumerate() {
         let n = i + 1;
         let broken = |what: String| Broken { line: n, what };
@@ -255,11 +305,12 @@ pub fn verify(bytes: &[u8]) -> Result<usize, Broken> {
                 event.seq
             )));
         }
-        let own = line
+        let (body, _) = line
             .rsplit_once(",\"hash\":\"")
-            .map(|(body, _)| format!("{body}}}"))
             .ok_or_else(|| broken("has no hash as its last key".into()))?;
-        if sha256_hex(own.as_bytes()) != event.hash || !line.ends_with("\"}") {
+        // The line's own hash: of its bytes without `,"hash":"…"`, ending
+        // in `}`.
+        if sha256_hex_of(&[body.as_bytes(), b"}"]) != event.hash || !line.ends_with("\"}") {
             return Err(broken(
                 "was changed: its hash does not match its content".into(),
             ));
@@ -289,10 +340,24 @@ pub fn verify(bytes: &[u8]) -> Result<usize, Broken> {
         if !EVENTS.contains(&event.event.as_str()) {
             return Err(broken(format!("has an unknown event `{}`", event.event)));
         }
+        if parse_time(&event.time).is_none() {
+            return Err(broken(format!(
+                "has the time `{}`, which is not an RFC 3339 time",
+                crate::terminal::sanitize_for_terminal(&event.time)
+            )));
+        }
         prev = sha256_hex(line.as_bytes());
-        count = n;
+        each(event);
     }
-    Ok(count)
+    Ok(())
+}
+
+/// A record's `time` as an instant: an RFC 3339 time with its offset, in
+/// the years 1 to 9999.
+pub fn parse_time(time: &str) -> Option<jiff::Timestamp> {
+    let t: jiff::Timestamp = time.parse().ok()?;
+    let year = t.to_zoned(jiff::tz::TimeZone::UTC).year();
+    (year >= 1).then_some(t)
 }
 
 /// The time now, or the test clock (`SOP_RUN_CLOCK`, see docs/runs.md).

@@ -17,6 +17,7 @@ mod fmt;
 mod handbook;
 mod handbook_browser;
 mod indentation;
+mod log;
 mod lsp;
 mod markdown_safety;
 mod misreadings;

@@ -12,7 +12,7 @@ use crate::support::{sop, sop_files};
 const CLOCK: &str = "2026-11-30T20:45:00Z+60";
 
 /// The JSON workflow definition of `file`.
-fn model(file: &Path) -> Value {
+pub(crate) fn model(file: &Path) -> Value {
     sop(&[
         "render".as_ref(),
         file.as_os_str(),
@@ -56,7 +56,7 @@ fn options(model: &Value, step: &str) -> Vec<Value> {
 /// Answers that walk `model` from `from` to its end: every item ticked,
 /// every task done, at a decision the first option that leads somewhere
 /// new. Returns the answers and the steps walked, then `end` or `[[ID]]`.
-fn answers(model: &Value, from: &str) -> (String, Vec<String>) {
+pub(crate) fn answers(model: &Value, from: &str) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut path = Vec::new();
     let mut seen = HashSet::new();
@@ -106,7 +106,7 @@ fn answers(model: &Value, from: &str) -> (String, Vec<String>) {
     panic!("the walk did not end");
 }
 
-fn records(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn records(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -116,7 +116,7 @@ fn records(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn read_events(record: &Path) -> Vec<Value> {
+pub(crate) fn read_events(record: &Path) -> Vec<Value> {
     std::fs::read_to_string(record)
         .unwrap()
         .lines()
@@ -177,7 +177,7 @@ fn verify(record: &Path) -> crate::support::Out {
     sop(&["log".as_ref(), "verify".as_ref(), record.as_os_str()]).run()
 }
 
-fn run_id(record: &Path) -> String {
+pub(crate) fn run_id(record: &Path) -> String {
     record.file_stem().unwrap().to_string_lossy().into_owned()
 }
 

@@ -385,8 +385,16 @@ fn a_skip_asks_for_its_reason_and_ctrl_c_at_the_reason_pauses() {
     assert_eq!(events[4]["note"], "interrupted");
 }
 
-/// Starts `sop run` with piped answers and waits for its first prompt.
-fn spawn_run(runs: &Path) -> (std::process::Child, BufReader<std::process::ChildStdout>) {
+/// Starts `sop run` with piped answers and waits for the prompt of the
+/// second checklist item; its standard input stays open (held by the
+/// caller), so that the run is not ended by the end of its answers.
+fn spawn_run(
+    runs: &Path,
+) -> (
+    std::process::Child,
+    BufReader<std::process::ChildStdout>,
+    std::process::ChildStdin,
+) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sop"))
         .args(["run", CS003, "--as", "Ann", "--runs"])
         .arg(runs)
@@ -398,7 +406,7 @@ fn spawn_run(runs: &Path) -> (std::process::Child, BufReader<std::process::Child
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let stdin = child.stdin.as_mut().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"done\ny\n").unwrap();
     stdin.flush().unwrap();
     // Waits for the prompt of the second checklist item: the answers so
@@ -411,13 +419,13 @@ fn spawn_run(runs: &Path) -> (std::process::Child, BufReader<std::process::Child
             break;
         }
     }
-    (child, out)
+    (child, out, stdin)
 }
 
 #[test]
 fn sigint_between_answers_pauses_the_run_with_exit_2() {
     let runs = tempfile::tempdir().unwrap();
-    let (child, _out) = spawn_run(runs.path());
+    let (child, _out, _stdin) = spawn_run(runs.path());
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -448,7 +456,7 @@ fn sigint_between_answers_pauses_the_run_with_exit_2() {
 #[test]
 fn kill_9_loses_nothing_but_the_event_in_flight() {
     let runs = tempfile::tempdir().unwrap();
-    let (mut child, _out) = spawn_run(runs.path());
+    let (mut child, _out, _stdin) = spawn_run(runs.path());
     child.kill().unwrap();
     child.wait().unwrap();
     let (record, events) = read_run(runs.path());

@@ -471,8 +471,11 @@ fn install_interrupt_handler() {
     let _ = ctrlc::set_handler(|| {
         let _ = crossterm::terminal::disable_raw_mode();
         if let Some(recorder) = lock(&ACTIVE).clone() {
+            // Held until the process exits, so that nothing is recorded
+            // after the pause.
             let mut recorder = lock(&recorder);
             interrupted(&mut recorder);
+            std::process::exit(i32::from(EXIT_FAILURE));
         }
         std::process::exit(i32::from(EXIT_FAILURE));
     });
