@@ -201,7 +201,7 @@ print(f"PM4Py {pm4py.__version__}: {len(records)} traces, {events_total} events,
       f"{len(variants)} variants, as the records say.")
 
 columns = ["seq", "time", "run", "sop", "version", "sop_hash", "event", "step", "title", "by", "role",
-           "answer", "item", "note", "to", "limit", "elapsed", "file", "prev", "hash"]
+           "answer", "item", "note", "to", "limit", "elapsed", "file", "linked", "prev", "hash"]
 with open(table, encoding="utf-8-sig", newline="") as f:
     rows = list(csv.reader(f, strict=True))
 if rows[0] != columns:
@@ -212,7 +212,7 @@ for row, event in zip(rows[1:], lines):
     for cell, column in zip(row, columns):
         if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
             fail(f"CSV cell {cell!r} could run as a formula")
-        value = event[column]
+        value = event.get(column)
         value = "" if value is None else str(value)
         if (cell[1:] if cell.startswith("'") else cell) != value:
             fail(f"CSV {column} {cell!r} is not {value!r}")
