@@ -21,6 +21,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod flow;
 pub mod fmt;
+pub mod git;
 pub mod handbook;
 pub mod ids;
 pub mod index;
