@@ -4,7 +4,8 @@
 # docs/schema/sop-workflow.v1.schema.json with the validators consumers use:
 # Python's `jsonschema` (the schema checked first, Draft 2020-12) and ajv
 # (draft 2020-12). The Rust `jsonschema` crate does the same in `cargo test`
-# (tests/it/render_json.rs).
+# (tests/it/render_json.rs). Python also recomputes each workflow's `hash`
+# and every node's `hash` the way docs/workflow-json.md tells consumers to.
 #
 # The validators are installed under target/ci-tools/ on the first run and
 # reused afterwards; Node.js comes from apt when it is missing.
@@ -59,7 +60,7 @@ schema=docs/schema/sop-workflow.v1.schema.json
 status=0
 
 PYTHONPATH="$py" python3 - "$schema" "$out" <<'PY' || status=1
-import json, os, sys
+import hashlib, json, os, sys
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -72,6 +73,25 @@ except SchemaError as e:
     sys.exit(f"{schema_path}: not a valid Draft 2020-12 schema for Python jsonschema: {e.message} "
              f"(at {'/'.join(map(str, e.absolute_path)) or 'the root'})")
 validator = Draft202012Validator(schema)
+compact = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def hash_errors(doc):
+    """The hashes of a workflow that are not what docs/workflow-json.md says."""
+    if not isinstance(doc.get("nodes"), list) or not isinstance(doc.get("edges"), list):
+        return
+    doc = json.loads(json.dumps(doc))
+    for k, node in enumerate(doc["nodes"]):
+        own = {key: v for key, v in node.items() if key not in ("number", "hash")}
+        edges = b"".join(compact(e) for e in doc["edges"] if e.get("from") == node.get("id"))
+        if hashlib.sha256(compact(own) + edges).hexdigest() != node.get("hash"):
+            yield f"/nodes/{k}/hash", "is not the SHA-256 of the node and its outgoing edges"
+        node.pop("hash", None)
+    meaning = {key: v for key, v in doc.items() if key != "hash"}
+    if hashlib.sha256(compact(meaning)).hexdigest() != doc.get("hash"):
+        yield "/hash", "is not the SHA-256 of the workflow without its hashes"
+
+
 bad = 0
 files = sorted(n for n in os.listdir(out) if n.endswith(".json"))
 for name in files:
@@ -83,9 +103,12 @@ for name in files:
         bad += 1
         where = "/" + "/".join(map(str, error.absolute_path))
         print(f"{source}: Python jsonschema: at {where}: {error.message}", file=sys.stderr)
+    for where, message in hash_errors(doc):
+        bad += 1
+        print(f"{source}: Python: at {where}: {message}", file=sys.stderr)
 if bad:
-    sys.exit(f"Python jsonschema: {bad} errors")
-print(f"Python jsonschema: {len(files)} JSON workflows match the schema.")
+    sys.exit(f"Python jsonschema and hashes: {bad} errors")
+print(f"Python jsonschema: {len(files)} JSON workflows match the schema and their hashes.")
 PY
 
 NODE_PATH="$node_dir/node_modules" node - "$schema" "$out" <<'JS' || status=1

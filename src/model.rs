@@ -4,6 +4,8 @@
 //! version 1; see docs/workflow-json.md): every fall-through is an explicit
 //! edge, steps without an id get `#<number>`, durations are ISO 8601, and
 //! prose is Markdown source, laid out so that indentation never makes code.
+//! `sop render --to json` adds the hashes of `identity.rs`: of the whole SOP
+//! and of each step, by meaning.
 
 use std::collections::BTreeMap;
 
@@ -15,12 +17,14 @@ use crate::ast::{
 use crate::flow::{EdgeKind, EdgeTarget, Flow};
 use crate::values::{Cadence, Date, Duration, Status};
 
+mod identity;
 mod indentation;
 
+pub use identity::{node_hash, Hashed};
 use indentation::ProseLine;
 
-/// A whole SOP.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A whole SOP. Serialised field by field, in this order, in `identity.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workflow {
     pub format: &'static str,
     pub format_version: u32,
@@ -40,7 +44,7 @@ pub struct Workflow {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
     pub revisions: Vec<Revision>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Absent from the JSON when `None`.
     pub notes: Option<Notes>,
 }
 
@@ -82,8 +86,8 @@ pub enum NodeKind {
     Decision,
 }
 
-/// A step.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A step. Serialised field by field, in this order, in `identity.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// The declared id, or `#<number>`.
     pub id: String,

@@ -1,4 +1,5 @@
-//! The JSON workflow definition (docs/workflow-json.md).
+//! The JSON workflow definition (docs/workflow-json.md): the model with
+//! the hashes of the SOP and of each node ([`Workflow::hashed`]).
 
 use super::{RenderContext, Renderer};
 use crate::model::Workflow;
@@ -12,7 +13,7 @@ impl Renderer for Json {
 
     fn render(&self, workflow: &Workflow, _: &RenderContext<'_>) -> String {
         // Serialising plain data to a String cannot fail.
-        let mut text = serde_json::to_string_pretty(workflow).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&workflow.hashed()).unwrap_or_default();
         text.push('\n');
         text
     }

@@ -37,11 +37,11 @@ pub fn sha256_hex_of(parts: &[&[u8]]) -> String {
     hex(&hasher.finalize())
 }
 
-/// The SHA-256 of an SOP's meaning: of its JSON workflow definition, which
-/// holds no positions, comments or layout, so `sop fmt` leaves it as it is.
+/// The SHA-256 of an SOP's meaning, [`Workflow::hash`]: what the JSON
+/// workflow definition carries as `hash`. It holds no positions, comments
+/// or layout, so `sop fmt` leaves it as it is.
 pub fn sop_hash(workflow: &Workflow) -> String {
-    let json = serde_json::to_vec(workflow).unwrap_or_default();
-    sha256_hex(&json)
+    workflow.hash()
 }
 
 /// A checklist item of a step's prose: a `- [ ]` (or `* [ ]`, `- [x]`) line.

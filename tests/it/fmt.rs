@@ -25,6 +25,13 @@ fn meaning(text: &str) -> Value {
     serde_json::to_value(Workflow::from_document(&doc)).unwrap()
 }
 
+/// The hashes of a text's meaning: of the whole SOP and of each step.
+fn hashes(text: &str) -> (String, Vec<String>) {
+    let source = Source::from_text("t.sop", text);
+    let workflow = Workflow::from_document(&sop::syntax::parse(&source));
+    (workflow.hash(), workflow.node_hashes())
+}
+
 /// The comments of a text, as written after the `#`.
 fn comments(text: &str) -> Vec<String> {
     text.trim_start_matches('\u{feff}')
@@ -52,7 +59,7 @@ fn words(text: &str) -> Vec<String> {
 }
 
 /// Formats, and checks that the result is a fixed point that means what the
-/// input meant and keeps every word and comment.
+/// input meant (with the same hashes) and keeps every word and comment.
 fn assert_faithful(name: &str, input: &str) -> String {
     let once = format_source(input).unwrap_or_else(|e| panic!("{name}: {e}\n{input}"));
     let twice = format_source(&once).unwrap_or_else(|e| panic!("{name} (second pass): {e}"));
@@ -65,6 +72,7 @@ fn assert_faithful(name: &str, input: &str) -> String {
         meaning(&once),
         "{name}: meaning changed\n--- input\n{input}\n--- output\n{once}"
     );
+    assert_eq!(hashes(input), hashes(&once), "{name}: hashes changed");
     assert_eq!(comments(input), comments(&once), "{name}: comments changed");
     assert_eq!(words(input), words(&once), "{name}: words changed");
     for line in once.lines() {
@@ -1064,6 +1072,7 @@ proptest! {
         let got = assert_faithful("noisy", &noisy);
         prop_assert_eq!(&got, &expected, "\n--- noisy input\n{}", noisy);
         prop_assert_eq!(meaning(&noisy), meaning(&clean));
+        prop_assert_eq!(hashes(&noisy), hashes(&clean));
     }
 
     #[test]

@@ -291,3 +291,193 @@ fn rendering_a_directory_needs_an_output_directory() {
     let result = sop(&["render", "examples", "--to", "json"]);
     assert_eq!(result.status.code(), Some(2));
 }
+
+// ---------------------------------------------------------------------------
+// Hashes
+
+fn workflow_of(name: &str, text: &str) -> Workflow {
+    let source = Source::from_text(name, text);
+    let doc = sop::syntax::parse(&source);
+    assert!(doc.errors.is_empty(), "{name}: {:?}", doc.errors);
+    Workflow::from_document(&doc)
+}
+
+fn workflow_of_file(path: &Path) -> Workflow {
+    let bytes = std::fs::read(path).unwrap();
+    let source = Source::from_bytes(path, &bytes);
+    Workflow::from_document(&sop::syntax::parse(&source))
+}
+
+/// The pretty JSON without its `hash` lines, as the model alone writes it.
+fn without_hashes(json: &str) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for line in json.lines() {
+        let key = line.trim_start();
+        if key.starts_with("\"hash\": \"") {
+            continue;
+        }
+        if key.starts_with('}') {
+            if let Some(last) = lines.last_mut() {
+                *last = last.strip_suffix(',').unwrap_or(last);
+            }
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+#[test]
+fn the_hash_is_the_sop_hash_of_run_records() {
+    for path in all_inputs() {
+        let workflow = workflow_of_file(&path);
+        let json = workflow_json(&path);
+        let value: Value = serde_json::from_str(&json).unwrap();
+        let hash = value["hash"].as_str().unwrap();
+        assert!(is_sha256(hash), "{}: {hash}", path.display());
+        assert_eq!(hash, sop::runs::sop_hash(&workflow), "{}", path.display());
+        assert_eq!(hash, workflow.hash(), "{}", path.display());
+        // The hash is that of the document without its hashes.
+        let plain = serde_json::to_string_pretty(&workflow).unwrap();
+        assert_eq!(without_hashes(&json), plain, "{}", path.display());
+        assert_eq!(
+            hash,
+            sop::runs::sha256_hex(&serde_json::to_vec(&workflow).unwrap())
+        );
+        // `hash` comes right after `format_version`.
+        let keys: Vec<&str> = json.lines().skip(1).take(3).map(str::trim).collect();
+        assert!(keys[0].starts_with("\"format\":"), "{keys:?}");
+        assert!(keys[1].starts_with("\"format_version\":"), "{keys:?}");
+        assert_eq!(keys[2], format!("\"hash\": \"{hash}\","));
+        let nodes = value["nodes"].as_array().unwrap();
+        let all = workflow.node_hashes();
+        assert_eq!(all.len(), nodes.len());
+        for (k, node) in nodes.iter().enumerate() {
+            let hash = node["hash"].as_str().unwrap();
+            assert!(is_sha256(hash), "{}: {hash}", path.display());
+            assert_eq!(hash, sop::model::node_hash(&workflow, k));
+            assert_eq!(hash, all[k]);
+            // `hash` is the node's last key.
+            let line = format!("      \"hash\": \"{hash}\"\n    }}");
+            assert!(json.contains(&line), "{}: node {k}", path.display());
+        }
+    }
+}
+
+const MESSY: &str = "# A comment before the header.
+sop   H-1:   Hashes
+version: 1.0
+review: every 6 months
+purpose:   Check   the hashes.
+scope: Tests.
+
+roles:
+  agent: Agent   # not a comment: part of the description
+steps:
+
+
+  # A comment between steps.
+  step a: First
+    role: agent
+    within: 5 min
+    Do the first thing,
+      carefully.
+  step b: Second
+    ask: Done?
+    if yes -> c
+    # a comment among the options
+    otherwise -> a
+  step c: Third
+revisions:
+  1.0   2026-01-01   Ann:   Created
+";
+
+fn hashes(workflow: &Workflow) -> (String, Vec<String>) {
+    (workflow.hash(), workflow.node_hashes())
+}
+
+#[test]
+fn sop_fmt_keeps_every_hash() {
+    let formatted = sop::fmt::format_source(MESSY).unwrap();
+    assert_ne!(formatted, MESSY);
+    assert_eq!(
+        hashes(&workflow_of("a.sop", MESSY)),
+        hashes(&workflow_of("b.sop", &formatted)),
+        "{formatted}"
+    );
+    for path in sop_files("tests/fixtures/fmt") {
+        let bytes = std::fs::read(&path).unwrap();
+        let source = Source::from_bytes(&path, &bytes);
+        let doc = sop::syntax::parse(&source);
+        let formatted = sop::fmt::format_document(&source, &doc).unwrap();
+        assert_eq!(
+            hashes(&Workflow::from_document(&doc)),
+            hashes(&workflow_of("formatted.sop", &formatted)),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_step_inserted_before_another_leaves_its_hash_alone() {
+    let before = workflow_of("a.sop", MESSY);
+    let text = MESSY.replace("  step c: Third", "  step x: New\n  step c: Third");
+    let after = workflow_of("b.sop", &text);
+    let (old, new) = (before.node_hashes(), after.node_hashes());
+    assert_eq!(before.nodes[2].id, "c");
+    assert_eq!(after.nodes[3].id, "c");
+    assert_ne!(before.nodes[2].number, after.nodes[3].number);
+    assert_eq!(old[2], new[3], "step c moved but did not change");
+    assert_eq!(old[0], new[0], "step a did not change");
+    // Step b falls through nowhere; its branches lead where they led.
+    assert_eq!(old[1], new[1]);
+    assert_ne!(before.hash(), after.hash());
+
+    // A step that fell through to `c` now falls through to `x`.
+    let text = MESSY.replace("    if yes -> c\n", "    if yes -> next\n");
+    let (before, after) = (
+        workflow_of("a.sop", &text),
+        workflow_of(
+            "b.sop",
+            &text.replace("  step c: Third", "  step x: New\n  step c: Third"),
+        ),
+    );
+    let (old, new) = (before.node_hashes(), after.node_hashes());
+    assert_ne!(old[1], new[1], "b's `next` leads to the new step");
+    assert_eq!(old[2], new[3]);
+}
+
+#[test]
+fn a_changed_branch_target_changes_that_steps_hash_only() {
+    let before = workflow_of("a.sop", MESSY);
+    let after = workflow_of("b.sop", &MESSY.replace("if yes -> c", "if yes -> a"));
+    let (old, new) = (before.node_hashes(), after.node_hashes());
+    assert_ne!(old[1], new[1]);
+    assert_eq!(old[0], new[0]);
+    assert_eq!(old[2], new[2]);
+    assert_ne!(before.hash(), after.hash());
+    // So does a changed condition, and a changed title.
+    let after = workflow_of("c.sop", &MESSY.replace("if yes -> c", "if done -> c"));
+    assert_ne!(old[1], after.node_hashes()[1]);
+    let after = workflow_of("d.sop", &MESSY.replace("First", "Start"));
+    assert_ne!(old[0], after.node_hashes()[0]);
+    assert_eq!(old[1..], after.node_hashes()[1..]);
+}
+
+#[test]
+fn revisions_and_the_version_are_part_of_the_meaning() {
+    let before = workflow_of("a.sop", MESSY);
+    let revised = MESSY.replace(
+        "Ann:   Created\n",
+        "Ann:   Created\n  1.1   2026-02-01   Ann:   Reviewed\n",
+    );
+    for text in [revised, MESSY.replace("version: 1.0", "version: 1.1")] {
+        let after = workflow_of("b.sop", &text);
+        assert_ne!(before.hash(), after.hash());
+        assert_eq!(before.node_hashes(), after.node_hashes());
+    }
+}
