@@ -203,24 +203,71 @@ impl Workspace {
     /// Checks every target with the cross-file checks of the project; the
     /// files are sorted by their shown path.
     pub fn check(&self, today: Date) -> Result<CheckRun, WorkspaceError> {
+        self.check_run(today, false)
+    }
+
+    /// [`Workspace::check`], and inside a git work tree the checks that
+    /// read the repository's history (`unrecorded-change`), the history
+    /// read once for all files.
+    pub fn check_with_history(&self, today: Date) -> Result<CheckRun, WorkspaceError> {
+        self.check_run(today, true)
+    }
+
+    fn check_run(&self, today: Date, history: bool) -> Result<CheckRun, WorkspaceError> {
         let cross_file = self.cross_file;
-        let checked = self.check_with(
-            today,
-            |_, doc, _| {
-                if cross_file {
-                    0
-                } else {
-                    doc.sop_links.len()
-                }
-            },
-        )?;
-        let unchecked_links = checked.iter().map(|(_, links)| links).sum();
-        let mut files: Vec<CheckedFile> = checked.into_iter().map(|(file, _)| file).collect();
+        let checked = self.check_with(today, |_, doc, _| {
+            let links = if cross_file { 0 } else { doc.sop_links.len() };
+            let last_revision = doc.revisions().filter_map(|r| r.date_parsed).max();
+            (links, last_revision)
+        })?;
+        let unchecked_links = checked.iter().map(|(_, (links, _))| links).sum();
+        let mut files: Vec<CheckedFile> = Vec::with_capacity(checked.len());
+        let mut last_revisions: Vec<Option<Date>> = Vec::with_capacity(checked.len());
+        for (file, (_, last)) in checked {
+            files.push(file);
+            last_revisions.push(last);
+        }
+        if history {
+            self.history_checks(&mut files, &last_revisions, today);
+        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(CheckRun {
             files,
             unchecked_links,
         })
+    }
+
+    /// Adds the `unrecorded-change` warnings to `files` (in the order of
+    /// the targets).
+    fn history_checks(&self, files: &mut [CheckedFile], last_revisions: &[Option<Date>], today: Date) {
+        use crate::rules::unrecorded_change::{
+            check_history, diagnostic, Tracked, UnrecordedChange,
+        };
+        let Some(severity) = self.config.severity(&UnrecordedChange::RULE) else {
+            return;
+        };
+        let tracked: Vec<Tracked<'_>> = self
+            .targets
+            .iter()
+            .zip(last_revisions)
+            .map(|(t, last)| Tracked {
+                path: &t.path,
+                last_revision: *last,
+            })
+            .collect();
+        for (i, finding) in check_history(&tracked, today) {
+            let file = &mut files[i];
+            // At the last revision entry: the line the fix goes after.
+            let doc = crate::syntax::parse(&file.source);
+            let span = doc
+                .revisions()
+                .max_by_key(|r| r.date_parsed)
+                .map(|r| r.span)
+                .unwrap_or_else(|| crate::source::Span::new(0, 0));
+            file.diagnostics
+                .push(diagnostic(&finding, severity, span, &file.path));
+            file.diagnostics.sort_by_key(|d| d.span().start);
+        }
     }
 
     /// Checks every target, in parallel, and hands each parsed file with

@@ -26,11 +26,20 @@ pub struct Args {
     /// Colour the human format.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Do not read the git history (skips `unrecorded-change`).
+    #[arg(long)]
+    no_git: bool,
 }
 
 pub fn run(args: Args) -> u8 {
     let today = args.today.unwrap_or_else(Date::today);
-    let run = match Workspace::discover(&args.paths).and_then(|ws| ws.check(today)) {
+    let run = match Workspace::discover(&args.paths).and_then(|ws| {
+        if args.no_git {
+            ws.check(today)
+        } else {
+            ws.check_with_history(today)
+        }
+    }) {
         Ok(run) => run,
         Err(e) => return fail(e),
     };

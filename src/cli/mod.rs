@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand.
 
 mod check;
+mod diff;
+mod diff_git;
 mod explain;
 mod fmt;
 mod handbook;
@@ -9,6 +11,7 @@ mod lsp;
 mod new;
 mod parse;
 mod render;
+mod revise;
 mod run;
 
 use std::io::{IsTerminal, Write};
@@ -57,6 +60,12 @@ enum Command {
     /// Read run records: show a run, verify hash chains, export to XES or
     /// CSV, report per step.
     Log(log::Args),
+    /// What changed in meaning between two versions of SOPs: two files, or
+    /// git revisions.
+    Diff(diff::Args),
+    /// Add the revision line a file's change since its last revision
+    /// entry calls for (drafted from the change, in the file's language).
+    Revise(revise::Args),
 }
 
 /// Runs the command line and returns the process's exit code.
@@ -83,8 +92,29 @@ pub fn run() -> ExitCode {
         Command::Lsp(args) => lsp::run(args),
         Command::Run(args) => run::run(args),
         Command::Log(args) => log::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Revise(args) => revise::run(args),
     };
     ExitCode::from(code)
+}
+
+/// The person at the keyboard: `git config user.name`, then the login
+/// name.
+pub(crate) fn person() -> String {
+    let git = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|n| !n.is_empty());
+    git.or_else(|| {
+        ["USER", "USERNAME", "LOGNAME"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    })
+    .unwrap_or_else(|| "unknown".into())
 }
 
 /// Parses `--today`.

@@ -121,6 +121,7 @@ mod unknown_section;
 mod unknown_sop;
 mod unknown_target;
 mod unreachable_step;
+pub mod unrecorded_change;
 mod unused_role;
 mod version_mismatch;
 
@@ -156,6 +157,7 @@ pub static RULES: &[Rule] = &[
     version_mismatch::VersionMismatch::RULE,
     future_revision::FutureRevision::RULE,
     missing_revisions::MissingRevisions::RULE,
+    unrecorded_change::UnrecordedChange::RULE,
     undeclared_role::UndeclaredRole::RULE,
     unused_role::UnusedRole::RULE,
     single_option::SingleOption::RULE,

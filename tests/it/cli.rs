@@ -17,7 +17,7 @@ use crate::support::{sop, Sop};
 const TODAY: &str = "2026-11-23";
 
 /// Every diagnostic code of the contract's table, with its default severity.
-const CODES: [(&str, &str); 32] = [
+const CODES: [(&str, &str); 33] = [
     ("syntax", "error"),
     ("invalid-encoding", "error"),
     ("missing-header", "error"),
@@ -44,6 +44,7 @@ const CODES: [(&str, &str); 32] = [
     ("version-mismatch", "warning"),
     ("future-revision", "warning"),
     ("missing-revisions", "warning"),
+    ("unrecorded-change", "warning"),
     ("undeclared-role", "warning"),
     ("unused-role", "warning"),
     ("single-option", "warning"),

@@ -10,6 +10,8 @@ mod bpmn;
 mod browser;
 mod cli;
 mod dialects;
+mod diff;
+mod diff_git;
 mod docs;
 mod editor_grammar;
 mod exports;

@@ -73,7 +73,7 @@ struct Begin {
 fn go(args: Args) -> Result<u8, u8> {
     let clock = Clock::from_env().map_err(fail)?;
     let color = args.color.enabled();
-    let by = args.person.clone().unwrap_or_else(person);
+    let by = args.person.clone().unwrap_or_else(super::person);
     let interactive = !args.plain
         && std::io::stdin().is_terminal()
         && std::io::stdout().is_terminal()
@@ -184,25 +184,6 @@ fn load(file: &Path, color: ColorChoice) -> Result<(Workspace, Workflow), u8> {
         Some(workflow) => Ok((workspace, workflow)),
         None => Err(EXIT_DIAGNOSTICS),
     }
-}
-
-/// The person carrying out a run: `git config user.name`, then the login
-/// name.
-fn person() -> String {
-    let git = std::process::Command::new("git")
-        .args(["config", "user.name"])
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .filter(|n| !n.is_empty());
-    git.or_else(|| {
-        ["USER", "USERNAME", "LOGNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-    })
-    .unwrap_or_else(|| "unknown".into())
 }
 
 /// A record's path: `run` itself when it names a file, else `<id>.jsonl`
