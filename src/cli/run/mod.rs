@@ -464,8 +464,12 @@ fn install_interrupt_handler() {
 
 /// Records that the run was interrupted at its step and says how to go on.
 fn interrupted(recorder: &mut Recorder) {
+    // The terminal may be gone (a closed window hangs up): nothing here may
+    // panic on a failed write, or the process would never exit.
+    use std::io::Write as _;
     if recorder.interactive {
-        print!("\u{1b}[?25h");
+        let _ = write!(std::io::stdout(), "\u{1b}[?25h");
+        let _ = std::io::stdout().flush();
     }
     if !recorder.open {
         return;
@@ -478,14 +482,16 @@ fn interrupted(recorder: &mut Recorder) {
     });
     let run = recorder.base.run.clone();
     let at = step.map(|s| format!(" at step {s}")).unwrap_or_default();
-    match written {
-        Ok(_) => eprintln!(
+    let _ = match written {
+        Ok(_) => writeln!(
+            std::io::stderr(),
             "\nsop: interrupted{at}; the run is paused. Resume it with: sop run --resume {run}"
         ),
-        Err(e) => eprintln!(
+        Err(e) => writeln!(
+            std::io::stderr(),
             "\nsop: interrupted{at}; the pause could not be recorded ({e}). Resume it with: sop run --resume {run}"
         ),
-    }
+    };
 }
 
 /// A run under way.

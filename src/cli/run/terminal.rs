@@ -335,6 +335,10 @@ impl Terminal {
     }
 }
 
+/// How many events that are not keys may come in a row, with no pause
+/// between them, before the terminal counts as gone.
+const IDLE_EVENTS: u32 = 100_000;
+
 impl Operator for Terminal {
     fn ask(
         &mut self,
@@ -354,8 +358,15 @@ impl Operator for Terminal {
                 let mut region = Region { drawn: 0 };
                 let mut shown = self.lines(&menu, limit, now());
                 region.draw(&mut out, &shown)?;
+                // Events that are not keys, one after the other without a
+                // wait: a terminal that hung up reports them endlessly.
+                let mut idle = 0u32;
                 let action = loop {
+                    if idle > IDLE_EVENTS {
+                        return Err(io::Error::other("the terminal went away"));
+                    }
                     if !event::poll(StdDuration::from_millis(250))? {
+                        idle = 0;
                         let lines = self.lines(&menu, limit, now());
                         if lines != shown {
                             shown = lines;
@@ -366,11 +377,16 @@ impl Operator for Terminal {
                     let key = match event::read()? {
                         TermEvent::Key(key) if key.kind != KeyEventKind::Release => key,
                         TermEvent::Resize(..) => {
+                            idle += 1;
                             region.draw(&mut out, &shown)?;
                             continue;
                         }
-                        _ => continue,
+                        _ => {
+                            idle += 1;
+                            continue;
+                        }
                     };
+                    idle = 0;
                     if let Some(action) = self.key(&mut menu, key) {
                         break action;
                     }
