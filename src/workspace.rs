@@ -239,7 +239,12 @@ impl Workspace {
 
     /// Adds the `unrecorded-change` warnings to `files` (in the order of
     /// the targets).
-    fn history_checks(&self, files: &mut [CheckedFile], last_revisions: &[Option<Date>], today: Date) {
+    fn history_checks(
+        &self,
+        files: &mut [CheckedFile],
+        last_revisions: &[Option<Date>],
+        today: Date,
+    ) {
         use crate::rules::unrecorded_change::{
             check_history, diagnostic, Tracked, UnrecordedChange,
         };

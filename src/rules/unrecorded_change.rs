@@ -128,7 +128,11 @@ pub fn check_history(files: &[Tracked<'_>], today: Date) -> HashMap<usize, Findi
             .iter()
             .any(|v| matches!(v.change, Change::Modified | Change::Renamed { .. }));
         if changed_after {
-            spans.push(Span { file: i, after, base });
+            spans.push(Span {
+                file: i,
+                after,
+                base,
+            });
         }
     }
     if spans.is_empty() {
@@ -176,9 +180,12 @@ pub fn check_history(files: &[Tracked<'_>], today: Date) -> HashMap<usize, Findi
         }
         let base = match recorded {
             Some(blob) => model(blob),
-            None => model(&span.base).or_else(|| span.after.last().and_then(|v| model(&v.new_blob))),
+            None => {
+                model(&span.base).or_else(|| span.after.last().and_then(|v| model(&v.new_blob)))
+            }
         };
-        let (Some(base), Some(head)) = (base, span.after.first().and_then(|v| model(&v.new_blob))) else {
+        let (Some(base), Some(head)) = (base, span.after.first().and_then(|v| model(&v.new_blob)))
+        else {
             continue;
         };
         let net = compare(base, head);

@@ -312,9 +312,14 @@ fn markdown_output_carries_no_live_markup_from_the_files() {
 #[test]
 fn entries_in_another_order_are_a_change() {
     // Found by the property below: two roles swapped.
-    let text = std::fs::read_to_string(root().join("examples/CS-011-response-closed-loop.sop")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("examples/CS-011-response-closed-loop.sop")).unwrap();
     let a = model(&text).unwrap();
-    let swapped = text.replacen("  agent: 一线客服专员\n  lead: 客服组长\n", "  lead: 客服组长\n  agent: 一线客服专员\n", 1);
+    let swapped = text.replacen(
+        "  agent: 一线客服专员\n  lead: 客服组长\n",
+        "  lead: 客服组长\n  agent: 一线客服专员\n",
+        1,
+    );
     assert_ne!(swapped, text);
     let b = model(&swapped).unwrap();
     let changes = sop::diff::compare(&a, &b);
