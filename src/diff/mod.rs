@@ -797,11 +797,14 @@ fn branches(
         .collect();
     let mut old_left: Vec<bool> = vec![true; old.len()];
     let mut new_left: Vec<bool> = vec![true; new.len()];
+    // The old branch each new one continues.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
     // Identical branches.
     for (j, b) in new.iter().enumerate() {
         if let Some(i) = (0..old.len()).find(|&i| old_left[i] && old[i] == *b) {
             old_left[i] = false;
             new_left[j] = false;
+            pairs.push((i, j));
         }
     }
     // The same condition, elsewhere: retargeted.
@@ -812,6 +815,7 @@ fn branches(
         if let Some(i) = (0..old.len()).find(|&i| old_left[i] && old[i].0 == *when) {
             old_left[i] = false;
             new_left[j] = false;
+            pairs.push((i, j));
             if when.is_none() && implied(ctx, o, n, &old[i].1, to) {
                 continue;
             }
@@ -831,6 +835,7 @@ fn branches(
         if let Some(i) = (0..old.len()).find(|&i| old_left[i] && old[i].1 == *to) {
             old_left[i] = false;
             new_left[j] = false;
+            pairs.push((i, j));
             let text = |w: Option<&str>| w.map(|w| Value::Text(w.to_string()));
             let mut change = Change::new(Kind::BranchReworded)
                 .step(id)
@@ -852,6 +857,24 @@ fn branches(
             change.field = when.map(str::to_string);
             out.push(change);
         }
+    }
+    // The options both versions have, in another order (a decision's
+    // options are numbered in the order written).
+    let name =
+        |(when, to): &(Option<&str>, String)| when.map_or_else(|| to.clone(), str::to_string);
+    let mut by_new = pairs.clone();
+    by_new.sort_unstable_by_key(|&(_, j)| j);
+    let mut by_old = pairs;
+    by_old.sort_unstable();
+    if by_new != by_old {
+        let old_order = by_old.iter().map(|&(i, _)| name(&old[i])).collect();
+        let new_order = by_new.iter().map(|&(_, j)| name(&new[j])).collect();
+        out.push(
+            Change::new(Kind::OrderChanged)
+                .step(id)
+                .field("branches")
+                .values(Some(Value::List(old_order)), Some(Value::List(new_order))),
+        );
     }
     for (i, (when, to)) in old.iter().enumerate() {
         if old_left[i] {

@@ -136,6 +136,7 @@ fn template(language: &str, change: &Change) -> &'static str {
             RevisionAdded => "新增修订{field}：{new}",
             RevisionRemoved => "删除修订{field}：{old}",
             RevisionChanged => "修订{field}：{old} → {new}",
+            OrderChanged if change.step.is_some() => "步骤{step}：分支顺序：{old} → {new}",
             OrderChanged => "{field}顺序：{old} → {new}",
         },
         "hu" => match change.kind {
@@ -180,6 +181,9 @@ fn template(language: &str, change: &Change) -> &'static str {
             RevisionAdded => "új változat: {field}: {new}",
             RevisionRemoved => "törölt változat: {field}: {old}",
             RevisionChanged => "{field} változat: {old} → {new}",
+            OrderChanged if change.step.is_some() => {
+                "{step} lépés: az ágak sorrendje: {old} → {new}"
+            }
             OrderChanged => "{field} sorrendje: {old} → {new}",
         },
         _ => match change.kind {
@@ -224,6 +228,9 @@ fn template(language: &str, change: &Change) -> &'static str {
             RevisionAdded => "revision {field} added: {new}",
             RevisionRemoved => "revision {field} removed: {old}",
             RevisionChanged => "revision {field}: {old} → {new}",
+            OrderChanged if change.step.is_some() => {
+                "step {step}: order of the branches: {old} → {new}"
+            }
             OrderChanged => "order of {field}: {old} → {new}",
         },
     }
@@ -319,6 +326,9 @@ pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
                     .iter()
                     .map(|i| match change.kind {
                         Kind::StepRolesChanged => code(i),
+                        Kind::OrderChanged if change.field.as_deref() == Some("branches") => {
+                            condition(Some(i), labels, w, &quoted)
+                        }
                         Kind::OrderChanged if change.field.as_deref() != Some("references") => {
                             code(i)
                         }

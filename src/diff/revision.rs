@@ -265,6 +265,7 @@ fn phrase(c: &Change, old: &Workflow, new: &Workflow, labels: &Labels) -> String
             ReferenceRemoved => "删除参考",
             NotesChanged => "修改备注",
             RevisionAdded | RevisionRemoved | RevisionChanged => "修改修订记录",
+            OrderChanged if c.step.is_some() => "调整步骤{step}的分支顺序",
             OrderChanged => "调整{section}顺序",
         },
         "hu" => match c.kind {
@@ -304,6 +305,7 @@ fn phrase(c: &Change, old: &Workflow, new: &Workflow, labels: &Labels) -> String
             ReferenceRemoved => "törölt hivatkozás",
             NotesChanged => "a megjegyzések módosultak",
             RevisionAdded | RevisionRemoved | RevisionChanged => "a változások listája módosult",
+            OrderChanged if c.step.is_some() => "{step} lépés ágainak sorrendje módosult",
             OrderChanged => "{section} sorrendje módosult",
         },
         _ => match c.kind {
@@ -343,6 +345,7 @@ fn phrase(c: &Change, old: &Workflow, new: &Workflow, labels: &Labels) -> String
             ReferenceRemoved => "removed a reference",
             NotesChanged => "reworded the notes",
             RevisionAdded | RevisionRemoved | RevisionChanged => "edited the revision history",
+            OrderChanged if c.step.is_some() => "reordered the branches of step {step}",
             OrderChanged => "reordered {section}",
         },
     };

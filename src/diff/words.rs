@@ -89,16 +89,20 @@ fn push(pieces: &mut Vec<Piece>, op: Op, text: &str) {
     }
 }
 
-/// Reads better: a space alone between a deletion and an insertion
-/// (`[-a-] [-b-]` `{+c+}`) joins them, so whole phrases are replaced.
+/// Reads better: a space or a single character alone between two changes
+/// (`[-a-] {+c+}`, `{+顾+}客[-户-]`) joins them, so whole phrases and words
+/// are replaced.
 fn tidy(pieces: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     let mut i = 0;
     while i < pieces.len() {
         let p = &pieces[i];
+        // A space, or one character (a Chinese character, a comma), alone
+        // between two changes.
+        let small = (p.text.chars().all(char::is_whitespace) && !p.text.contains("\n\n"))
+            || p.text.chars().count() == 1;
         let between_changes = p.op == Op::Equal
-            && p.text.chars().all(char::is_whitespace)
-            && !p.text.contains("\n\n")
+            && small
             && i > 0
             && pieces[i - 1].op != Op::Equal
             && pieces.get(i + 1).is_some_and(|n| n.op != Op::Equal);

@@ -328,6 +328,26 @@ fn entries_in_another_order_are_a_change() {
     assert_eq!(changes[0].field.as_deref(), Some("roles"));
 }
 
+#[test]
+fn options_in_another_order_are_a_change() {
+    // Found by the property below: a decision's options swapped (they are
+    // numbered in the order written).
+    let text =
+        std::fs::read_to_string(root().join("examples/CS-012-complaint-handling.sop")).unwrap();
+    let a = model(&text).unwrap();
+    let swapped = text.replacen(
+        "    if 能 -> 反馈\n    otherwise -> [[CS-014]]\n",
+        "    otherwise -> [[CS-014]]\n    if 能 -> 反馈\n",
+        1,
+    );
+    assert_ne!(swapped, text);
+    let b = model(&swapped).unwrap();
+    let changes = sop::diff::compare(&a, &b);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].kind, sop::diff::Kind::OrderChanged);
+    assert_eq!(changes[0].field.as_deref(), Some("branches"));
+}
+
 /// The model of a file's text, or `None` when it has errors.
 fn model(text: &str) -> Option<sop::model::Workflow> {
     sop::diff::model_of(
