@@ -327,7 +327,7 @@ pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
                     .map(|i| match change.kind {
                         Kind::StepRolesChanged => code(i),
                         Kind::OrderChanged if change.field.as_deref() == Some("branches") => {
-                            condition(Some(i), labels, w, &quoted)
+                            condition(Some(i), labels, w, &quoted, &plain)
                         }
                         Kind::OrderChanged if change.field.as_deref() != Some("references") => {
                             code(i)
