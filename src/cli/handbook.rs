@@ -34,6 +34,9 @@ pub struct Args {
     /// Colour the diagnostics.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Do not read the git history (the SOP pages get no History).
+    #[arg(long)]
+    no_git: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -47,6 +50,7 @@ pub fn run(args: Args) -> u8 {
         today: args.today.unwrap_or_else(Date::today),
         keep_going: args.keep_going,
         progress: !quiet,
+        history: !args.no_git,
     };
     let style = Style {
         color: args.color.enabled_on_stderr(),
@@ -61,6 +65,12 @@ pub fn run(args: Args) -> u8 {
         }
         Err(e) => return fail(e),
     };
+    if let Some(problem) = &report.history_error {
+        eprintln!(
+            "sop: warning: the SOP pages have no History: {}",
+            crate::terminal::sanitize_for_terminal(problem)
+        );
+    }
     let left_out = report.left_out;
     if left_out > 0 {
         let failing: Vec<_> = report

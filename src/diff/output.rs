@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Change, Kind, Op, Piece, Value};
 use crate::render::labels::Labels;
+use crate::render::prose::escape;
 
 /// The words of a diff in one language.
 struct Words {
@@ -236,12 +237,14 @@ fn template(language: &str, change: &Change) -> &'static str {
 }
 
 /// How the parts of a sentence are marked up: plain text for a terminal
-/// (with or without colour), or Markdown.
+/// (with or without colour), Markdown, or HTML (every text escaped, ids in
+/// `<code>`, a word diff in `<del>` and `<ins>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Markup {
     Plain,
     Color,
     Markdown,
+    Html,
 }
 
 /// The file-level outcome of a comparison.
@@ -290,33 +293,41 @@ impl FileDiff {
 /// diff of a text inline).
 pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
     let w = words(labels);
+    // Text that is neither code nor quoted: escaped in HTML, as it is
+    // elsewhere.
+    let plain = |s: String| match markup {
+        Markup::Html => escape(&s),
+        _ => s,
+    };
     let code = |s: &str| match markup {
         Markup::Markdown => md_code(s),
+        Markup::Html => format!("<code>{}</code>", escape(&one_line(s))),
         _ => format!("`{s}`"),
     };
     let quoted = |s: &str| match markup {
         Markup::Markdown => format!("{}{}{}", w.quote.0, md_text(s), w.quote.1),
+        Markup::Html => format!("{}{}{}", w.quote.0, escape(&one_line(s)), w.quote.1),
         _ => format!("{}{}{}", w.quote.0, one_line(s), w.quote.1),
     };
     let value = |v: &Option<Value>, is_target: bool| -> String {
         match v {
-            None => w.none.to_string(),
+            None => plain(w.none.to_string()),
             Some(Value::Text(t)) if is_target => target(t, labels, markup, &code),
             Some(Value::Text(t)) => match (change.kind, t.as_str()) {
-                (Kind::StepKindChanged, "task") => w.task.to_string(),
-                (Kind::StepKindChanged, "decision") => w.decision.to_string(),
+                (Kind::StepKindChanged, "task") => plain(w.task.to_string()),
+                (Kind::StepKindChanged, "decision") => plain(w.decision.to_string()),
                 (Kind::StepRenamed, _) => code(t),
                 (Kind::MetaChanged, _) if change.field.as_deref() == Some("version") => code(t),
                 _ => quoted(t),
             },
-            Some(Value::List(items)) if items.is_empty() => w.none.to_string(),
+            Some(Value::List(items)) if items.is_empty() => plain(w.none.to_string()),
             Some(Value::List(items)) => {
                 let items: Vec<String> = items
                     .iter()
                     .map(|i| match change.kind {
                         Kind::StepRolesChanged => code(i),
                         Kind::OrderChanged if change.field.as_deref() == Some("branches") => {
-                            condition(Some(i), labels, w, &quoted)
+                            condition(Some(i), labels, w, &quoted, &plain)
                         }
                         Kind::OrderChanged if change.field.as_deref() != Some("references") => {
                             code(i)
@@ -324,11 +335,11 @@ pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
                         _ => quoted(i),
                     })
                     .collect();
-                items.join(w.list_sep)
+                items.join(&plain(w.list_sep.to_string()))
             }
-            Some(Value::Duration(d)) => labels.duration(*d),
-            Some(Value::Cadence(c)) => labels.cadence(*c),
-            Some(Value::Status(s)) => lower_first(labels.status(*s)),
+            Some(Value::Duration(d)) => plain(labels.duration(*d)),
+            Some(Value::Cadence(c)) => plain(labels.cadence(*c)),
+            Some(Value::Status(s)) => plain(lower_first(labels.status(*s))),
             Some(Value::Number(n)) => n.to_string(),
         }
     };
@@ -341,23 +352,24 @@ pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
             | Kind::HandoffRemoved
     );
     let field = match change.kind {
-        Kind::MetaChanged => {
-            lower_first(&meta_label(change.field.as_deref().unwrap_or(""), labels))
-        }
-        Kind::StepAdded | Kind::StepRemoved => change.field.clone().unwrap_or_default(),
+        Kind::MetaChanged => plain(lower_first(&meta_label(
+            change.field.as_deref().unwrap_or(""),
+            labels,
+        ))),
+        Kind::StepAdded | Kind::StepRemoved => plain(change.field.clone().unwrap_or_default()),
         Kind::BranchAdded | Kind::BranchRemoved | Kind::BranchRetargeted => {
-            condition(change.field.as_deref(), labels, w, &quoted)
+            condition(change.field.as_deref(), labels, w, &quoted, &plain)
         }
         Kind::RevisionAdded | Kind::RevisionRemoved | Kind::RevisionChanged => {
             code(change.field.as_deref().unwrap_or(""))
         }
-        Kind::OrderChanged => section_label(change.field.as_deref().unwrap_or(""), labels),
+        Kind::OrderChanged => plain(section_label(change.field.as_deref().unwrap_or(""), labels)),
         _ => change.field.as_deref().map(&quoted).unwrap_or_default(),
     };
     let (old, new) = if change.kind == Kind::BranchReworded {
         (
-            condition(text_of(&change.old), labels, w, &quoted),
-            condition(text_of(&change.new), labels, w, &quoted),
+            condition(text_of(&change.old), labels, w, &quoted, &plain),
+            condition(text_of(&change.new), labels, w, &quoted, &plain),
         )
     } else {
         (value(&change.old, is_target), value(&change.new, is_target))
@@ -369,12 +381,12 @@ pub fn sentence(change: &Change, labels: &Labels, markup: Markup) -> String {
         .map(|t| target(t, labels, markup, &code))
         .unwrap_or_default();
     let words = if change.words.iter().all(|p| p.op == Op::Equal) {
-        w.rewrapped.to_string()
+        plain(w.rewrapped.to_string())
     } else {
         render_words(&change.words, markup)
     };
     fill(
-        template(labels.language, change),
+        &plain(template(labels.language, change).to_string()),
         &[
             ("{step}", &step),
             ("{field}", &field),
@@ -422,11 +434,12 @@ fn condition(
     labels: &Labels,
     w: &Words,
     quoted: &dyn Fn(&str) -> String,
+    plain: &dyn Fn(String) -> String,
 ) -> String {
     match when {
-        None => w.next.to_string(),
-        Some("otherwise") => lower_first(labels.otherwise),
-        Some("timeout") => lower_first(labels.timeout),
+        None => plain(w.next.to_string()),
+        Some("otherwise") => plain(lower_first(labels.otherwise)),
+        Some("timeout") => plain(lower_first(labels.timeout)),
         Some(c) => quoted(c),
     }
 }
@@ -434,9 +447,11 @@ fn condition(
 /// Where a branch leads: a step, `end`, or a hand-off `[[ID]]`.
 fn target(t: &str, labels: &Labels, markup: Markup, code: &dyn Fn(&str) -> String) -> String {
     match t {
+        "end" if markup == Markup::Html => escape(&lower_first(labels.end)),
         "end" => lower_first(labels.end),
         _ => match t.strip_prefix("sop:") {
             Some(id) if markup == Markup::Markdown => format!("\\[\\[{}\\]\\]", md_text(id)),
+            Some(id) if markup == Markup::Html => format!("[[{}]]", escape(&one_line(id))),
             Some(id) => format!("[[{}]]", one_line(id)),
             None => code(t),
         },
@@ -490,7 +505,8 @@ const CONTEXT: usize = 40;
 
 /// The word-level diff inline: `[-old-]{+new+}` as `git diff --word-diff`
 /// writes it, red and green on a terminal, ~~struck~~ and **bold** in
-/// Markdown. Long unchanged stretches are cut to their ends.
+/// Markdown, `<del>` and `<ins>` in HTML. Long unchanged stretches are cut
+/// to their ends.
 fn render_words(pieces: &[Piece], markup: Markup) -> String {
     let mut out = String::new();
     let last = pieces.len().saturating_sub(1);
@@ -501,6 +517,7 @@ fn render_words(pieces: &[Piece], markup: Markup) -> String {
                 let text = elide(&text, i == 0, i == last);
                 match markup {
                     Markup::Markdown => out.push_str(&md_marked("", &text)),
+                    Markup::Html => out.push_str(&escape(&text)),
                     _ => out.push_str(&text),
                 }
             }
@@ -509,11 +526,13 @@ fn render_words(pieces: &[Piece], markup: Markup) -> String {
                 Markup::Plain => out.push_str(&format!("[-{text}-]")),
                 Markup::Color => out.push_str(&format!("\x1b[31;9m{text}\x1b[0m")),
                 Markup::Markdown => out.push_str(&md_marked("~~", &text)),
+                Markup::Html => out.push_str(&format!("<del>{}</del>", escape(&text))),
             },
             Op::Insert => match markup {
                 Markup::Plain => out.push_str(&format!("{{+{text}+}}")),
                 Markup::Color => out.push_str(&format!("\x1b[32;4m{text}\x1b[0m")),
                 Markup::Markdown => out.push_str(&md_marked("**", &text)),
+                Markup::Html => out.push_str(&format!("<ins>{}</ins>", escape(&text))),
             },
         }
     }
@@ -674,6 +693,22 @@ pub fn human(files: &[FileDiff], color: bool) -> String {
     out
 }
 
+/// Whether a change adds something (`+`), removes something (`-`) or
+/// changes it (`~`), as the human format marks it.
+pub fn sign(kind: Kind) -> &'static str {
+    marker(kind).0
+}
+
+/// "no change in meaning", in the language of `labels`.
+pub fn unchanged_text(labels: &Labels) -> &'static str {
+    words(labels).unchanged
+}
+
+/// "SOP removed", in the language of `labels`.
+pub fn removed_text(labels: &Labels) -> &'static str {
+    words(labels).removed_file
+}
+
 fn marker(kind: Kind) -> (&'static str, &'static str) {
     use Kind::*;
     match kind {
@@ -746,4 +781,91 @@ pub fn json(files: &[FileDiff]) -> String {
     let mut text = serde_json::to_string_pretty(&out).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::labels::{EN, ZH};
+
+    fn change(kind: Kind) -> Change {
+        Change {
+            kind,
+            step: None,
+            field: None,
+            old: None,
+            new: None,
+            to: None,
+            words: Vec::new(),
+        }
+    }
+
+    fn text(s: &str) -> Option<Value> {
+        Some(Value::Text(s.to_string()))
+    }
+
+    #[test]
+    fn html_escapes_every_text_from_the_files() {
+        let mut c = change(Kind::StepRetitled);
+        c.step = Some("a<b".into());
+        c.old = text("<script>alert(1)</script>");
+        c.new = text("Tom & \"Jerry\" 'x'");
+        assert_eq!(
+            sentence(&c, &EN, Markup::Html),
+            "step <code>a&lt;b</code>: title “&lt;script&gt;alert(1)&lt;/script&gt;” → \
+             “Tom &amp; &quot;Jerry&quot; &#39;x&#39;”"
+        );
+        let mut c = change(Kind::MetaChanged);
+        c.field = Some("x-<i>".into());
+        c.old = text("<b>");
+        c.new = None;
+        assert_eq!(
+            sentence(&c, &EN, Markup::Html),
+            "x-&lt;i&gt;: “&lt;b&gt;” → none"
+        );
+        let mut c = change(Kind::HandoffAdded);
+        c.step = Some("s".into());
+        c.new = text("sop:<X>");
+        assert_eq!(
+            sentence(&c, &EN, Markup::Html),
+            "step <code>s</code>: new hand-off to [[&lt;X&gt;]]"
+        );
+    }
+
+    #[test]
+    fn html_word_diffs_are_del_and_ins() {
+        let mut c = change(Kind::StepTextChanged);
+        c.step = Some("s".into());
+        c.words = vec![
+            Piece {
+                op: Op::Equal,
+                text: "Ask for ".into(),
+            },
+            Piece {
+                op: Op::Delete,
+                text: "a <photo>".into(),
+            },
+            Piece {
+                op: Op::Insert,
+                text: "two photos & a receipt".into(),
+            },
+        ];
+        assert_eq!(
+            sentence(&c, &EN, Markup::Html),
+            "step <code>s</code>: text: Ask for <del>a &lt;photo&gt;</del>\
+             <ins>two photos &amp; a receipt</ins>"
+        );
+        let mut c = change(Kind::StepLimitChanged);
+        c.step = Some("s".into());
+        c.old = Some(Value::Duration(
+            crate::values::Duration::parse("10m").unwrap(),
+        ));
+        c.new = Some(Value::Duration(
+            crate::values::Duration::parse("5m").unwrap(),
+        ));
+        assert_eq!(
+            sentence(&c, &ZH, Markup::Html),
+            "步骤<code>s</code>：时限10分钟 → 5分钟"
+        );
+    }
 }

@@ -4,12 +4,15 @@
 //! with the HTML renderer inside the site's navigation, and adds the pages
 //! that only a whole repository has: the index, the review dashboard, one
 //! page per role and per tag, a print edition, and an offline search index.
+//! Inside a git work tree, each SOP's page lists the versions of its file
+//! and what each changed in meaning (see `history`).
 //! Everything is built into a temporary directory that replaces the output
 //! directory at the end, so a failed build leaves the previous site as it
 //! was; only a folder whose loss costs nothing may be replaced (see
 //! `outdir`). Every link is relative, so the site works from `file://` and from
 //! any sub-path of a web server.
 
+mod history;
 mod outdir;
 mod pages;
 mod search;
@@ -41,6 +44,9 @@ pub struct Options {
     pub keep_going: bool,
     /// Show a progress bar (on a terminal).
     pub progress: bool,
+    /// Read the git history, when the folder is in a git work tree, for
+    /// the History of each SOP's page.
+    pub history: bool,
 }
 
 /// What a build produced.
@@ -53,6 +59,9 @@ pub struct Report {
     pub left_out: usize,
     /// The check, for printing its diagnostics.
     pub check: CheckRun,
+    /// Why the pages have no History although the folder is in a git work
+    /// tree: git could not read its history.
+    pub history_error: Option<String>,
 }
 
 /// Why a build did not happen.
@@ -105,6 +114,18 @@ pub fn build(options: &Options) -> Result<Report, Error> {
         .map_err(|e| Error::Workspace(WorkspaceError::Config(e)))?;
     let mut site = Site::collect(&run, workspace.config(), &options.dir, options.today);
     site.logo = logo;
+    let mut history_error = None;
+    if options.history {
+        match history::read(&site.entries, &options.dir, options.today) {
+            Ok(Some(histories)) => {
+                for (entry, history) in site.entries.iter_mut().zip(histories) {
+                    entry.history = history;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => history_error = Some(e.to_string()),
+        }
+    }
     let staging = write::Staging::new(&out)?;
     let written = write::write_site(&site, &run, staging.path(), options)?;
     staging.commit(&out, written.files)?;
@@ -114,6 +135,7 @@ pub fn build(options: &Options) -> Result<Report, Error> {
         bytes: written.bytes,
         left_out: site.problems.len(),
         check: run,
+        history_error,
     })
 }
 

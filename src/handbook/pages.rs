@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::history::{History, What};
 use super::site::{Entry, Site};
 use crate::model::Workflow;
 use crate::render::Labels;
@@ -616,6 +617,90 @@ pub fn backlinks(site: &Site, id: &str) -> String {
     }
     out.push_str("</ul></aside>\n");
     out
+}
+
+/// The History section of an SOP's page: the versions of its file
+/// recorded in git, newest first. Commit subjects, author names and paths
+/// come from whoever made the commits: they are text, escaped, never
+/// markup or links.
+pub fn history(history: &History, labels: &Labels) -> String {
+    let mut out = String::with_capacity(history.versions.len() * 400 + 256);
+    let _ = write!(
+        out,
+        "<section id=\"history\" class=\"history\">\n<h2>{}</h2>\n<ol class=\"history\">\n",
+        esc(labels.history)
+    );
+    for version in &history.versions {
+        let short = version.commit.get(..7).unwrap_or(&version.commit);
+        let _ = write!(
+            out,
+            "<li><p class=\"version\"><time datetime=\"{date}\">{date}</time> · \
+<bdi class=\"author\">{author}</bdi> · <bdi class=\"subject\">{subject}</bdi> \
+<code class=\"commit\" title=\"{commit} {id}\">{short}</code></p>\n<ul class=\"changes\">\n",
+            date = esc(&version.date),
+            author = esc(&one_line(&version.author)),
+            subject = esc(&one_line(&version.subject)),
+            commit = esc(labels.commit),
+            id = esc(&version.commit),
+            short = esc(short),
+        );
+        let item = |out: &mut String, class: &str, html: &str| {
+            let _ = writeln!(out, "<li class=\"{class}\">{html}</li>");
+        };
+        if let Some(from) = &version.renamed_from {
+            let from = format!("<code>{}</code>", esc(&one_line(from)));
+            let text = esc(labels.renamed_from).replace("{}", &from);
+            item(&mut out, "renamed", &text);
+        }
+        match &version.what {
+            What::Created => item(&mut out, "created", &esc(labels.created)),
+            What::Deleted => item(
+                &mut out,
+                "removed",
+                &esc(crate::diff::output::removed_text(labels)),
+            ),
+            What::Changes(changes) => {
+                for (sign, sentence) in changes {
+                    let class = match *sign {
+                        "+" => "added",
+                        "-" => "removed",
+                        _ => "changed",
+                    };
+                    item(&mut out, class, sentence);
+                }
+            }
+            // A rename says what it did; otherwise the version's meaning
+            // stayed as it was.
+            What::Unchanged if version.renamed_from.is_some() => {}
+            What::Unchanged => item(
+                &mut out,
+                "unchanged",
+                &esc(crate::diff::output::unchanged_text(labels)),
+            ),
+            What::HasErrors => item(&mut out, "errors", &esc(labels.version_has_errors)),
+            What::PreviousHasErrors => item(&mut out, "errors", &esc(labels.previous_has_errors)),
+        }
+        out.push_str("</ul></li>\n");
+    }
+    out.push_str("</ol>\n");
+    if history.older > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"older\">{}</p>",
+            esc(&labels.older_versions_text(history.older))
+        );
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// Text from outside the project (a commit's author or subject) on one
+/// line, without control characters.
+fn one_line(text: &str) -> String {
+    text.split(char::is_control)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The page a web server shows for any missing URL, at any depth

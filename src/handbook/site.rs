@@ -23,6 +23,9 @@ pub struct Entry {
     pub links: BTreeSet<String>,
     pub last_review: Option<Date>,
     pub next_review: Option<Date>,
+    /// The versions of its file recorded in git (None outside git, with
+    /// `--no-git`, or for a file git does not know).
+    pub history: Option<super::history::History>,
 }
 
 /// A file left out of the site (with `--keep-going`).
@@ -87,6 +90,7 @@ impl Site {
                     links,
                     last_review,
                     next_review,
+                    history: None,
                 }
             })
             .collect();

@@ -229,7 +229,11 @@ fn write_pages_and_print(
                     today: Some(site.today),
                 };
                 let body = super::sop_body(wf, &context);
-                let page_body = format!("{body}\n{}", pages::backlinks(site, &wf.id));
+                let page_body = format!(
+                    "{}\n{}",
+                    with_history(&body, entry),
+                    pages::backlinks(site, &wf.id)
+                );
                 let lang = crate::render::html::language_tag(wf.meta.language.as_deref());
                 let title = format!("{} {}", wf.id, wf.title);
                 let html = pages::layout(site, 1, &title, &lang, &page_body, "");
@@ -252,6 +256,21 @@ fn write_pages_and_print(
         std::sync::atomic::Ordering::Relaxed,
     );
     Ok(())
+}
+
+/// An SOP's body for its page: with its History, if it has one, at the
+/// end of its content, after the revision history the file records. The
+/// print edition leaves it out.
+fn with_history(body: &str, entry: &super::site::Entry) -> String {
+    let Some(history) = &entry.history else {
+        return body.to_string();
+    };
+    let labels = crate::render::Labels::for_language(entry.workflow.meta.language.as_deref());
+    let section = pages::history(history, labels);
+    match body.strip_suffix("</main>\n") {
+        Some(content) => format!("{content}{section}</main>\n"),
+        None => format!("{body}{section}"),
+    }
 }
 
 /// An SOP's body for the print page: links to other SOPs point into the

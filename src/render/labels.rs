@@ -94,6 +94,22 @@ pub struct Labels {
     pub overview: &'static str,
     /// A box of the overview: `{first}` and `{last}` are step numbers.
     pub step_range: &'static str,
+    /// The heading of the versions of the file recorded in git (the
+    /// handbook's SOP pages).
+    pub history: &'static str,
+    /// The first version of a file.
+    pub created: &'static str,
+    /// A version that moved the file: `{}` is the path before.
+    pub renamed_from: &'static str,
+    /// Before a commit id.
+    pub commit: &'static str,
+    /// After a list cut short: `{}` is the number of versions left out,
+    /// singular and plural.
+    pub older_versions: (&'static str, &'static str),
+    /// A version that has errors, so has no meaning to compare.
+    pub version_has_errors: &'static str,
+    /// A version whose previous version has errors.
+    pub previous_has_errors: &'static str,
 }
 
 pub static EN: Labels = Labels {
@@ -166,6 +182,13 @@ pub static EN: Labels = Labels {
     start: "Start",
     overview: "This procedure has {steps} steps: too many for a flowchart that can be read on a page. This overview draws each run of {size} consecutive steps as one box; the number on an arrow counts the ways from one run into the other. Every step is in the procedure below.",
     step_range: "Steps {first}–{last}",
+    history: "History",
+    created: "created",
+    renamed_from: "renamed from {}",
+    commit: "commit",
+    older_versions: ("and {} older version", "and {} older versions"),
+    version_has_errors: "could not be compared: this version has errors",
+    previous_has_errors: "could not be compared: the version before it has errors",
 };
 
 pub static ZH: Labels = Labels {
@@ -237,6 +260,13 @@ pub static ZH: Labels = Labels {
     start: "开始",
     overview: "本流程共{steps}个步骤，完整的流程图无法在一页中阅读。以下概览把每{size}个连续步骤画成一个方框，箭头上的数字是从一组步骤进入另一组的路径数。所有步骤见下方的流程。",
     step_range: "步骤{first}–{last}",
+    history: "版本历史",
+    created: "创建",
+    renamed_from: "由{}重命名而来",
+    commit: "提交",
+    older_versions: ("以及更早的{}个版本", "以及更早的{}个版本"),
+    version_has_errors: "无法比较：此版本有错误",
+    previous_has_errors: "无法比较：上一个版本有错误",
 };
 
 pub static HU: Labels = Labels {
@@ -308,6 +338,13 @@ pub static HU: Labels = Labels {
     start: "Kezdés",
     overview: "Az eljárás {steps} lépésből áll: ennyi lépés folyamatábrája egy oldalon nem olvasható. Ez az áttekintés {size} egymást követő lépést rajzol egy dobozba; a nyílon álló szám azt mutatja, hány út vezet az egyik csoportból a másikba. Minden lépés megtalálható a lenti eljárásban.",
     step_range: "{first}–{last}. lépés",
+    history: "Előzmények",
+    created: "létrehozva",
+    renamed_from: "átnevezve, korábbi neve: {}",
+    commit: "véglegesítés",
+    older_versions: ("és még {} korábbi változat", "és még {} korábbi változat"),
+    version_has_errors: "nem hasonlítható össze: ez a változat hibás",
+    previous_has_errors: "nem hasonlítható össze: az előző változat hibás",
 };
 
 impl Labels {
@@ -405,6 +442,12 @@ impl Labels {
         self.step_range
             .replace("{first}", &first.to_string())
             .replace("{last}", &last.to_string())
+    }
+
+    /// `and 3 older versions`.
+    pub fn older_versions_text(&self, n: usize) -> String {
+        let (one, many) = self.older_versions;
+        if n == 1 { one } else { many }.replace("{}", &n.to_string())
     }
 
     /// `{label}: {text}`, with the full-width colon in Chinese.

@@ -1,88 +1,16 @@
 //! `sop diff` against git revisions, `unrecorded-change` and `sop revise`,
 //! in temporary repositories built commit by commit with set dates.
 
-use std::path::Path;
-use std::process::Command;
+use crate::support::{diff_fixture as fixture, sop, Repo};
 
-use crate::support::{external_tool, root, sop};
-
-/// A temporary git repository whose commits have the dates they are
-/// given, authored by "Anna Kovács".
-struct Repo {
-    dir: tempfile::TempDir,
-}
-
-impl Repo {
-    fn new(test: &str) -> Option<Repo> {
-        if !external_tool(test, "git", "these tests build git repositories") {
-            return None;
-        }
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"], "2026-01-01");
-        Some(repo)
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str], date: &str) -> String {
-        let time = format!("{date}T10:00:00+01:00");
-        let out = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Anna Kovács",
-                "-c",
-                "user.email=anna@example.com",
-            ])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", &time)
-            .env("GIT_COMMITTER_DATE", &time)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap().trim().to_string()
-    }
-
-    fn write(&self, file: &str, text: &str) {
-        let path = self.path().join(file);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn commit(&self, message: &str, date: &str) -> String {
-        self.git(&["add", "-A"], date);
-        self.git(&["commit", "-q", "-m", message], date);
-        self.git(&["rev-parse", "HEAD"], date)
-    }
-
-    fn check(&self, extra: &[&str]) -> crate::support::Out {
-        let mut args = vec!["check", ".", "--today", "2026-11-23", "--format", "json"];
-        args.extend(extra);
-        sop(&args)
-            .current_dir(self.path())
-            .env("HOME", self.path())
-            .run()
-    }
-}
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(root().join(format!("tests/fixtures/diff/{name}.sop"))).unwrap()
+/// `sop check` of the whole repository, as JSON.
+fn check(repo: &Repo, extra: &[&str]) -> crate::support::Out {
+    let mut args = vec!["check", ".", "--today", "2026-11-23", "--format", "json"];
+    args.extend(extra);
+    sop(&args)
+        .current_dir(repo.path())
+        .env("HOME", repo.path())
+        .run()
 }
 
 /// The `unrecorded-change` diagnostics of a check, as (file, message).
@@ -100,26 +28,6 @@ fn unrecorded(out: &crate::support::Out) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-/// The SOPs base.sop hands off to, so the project has no unknown ids.
-fn stubs(repo: &Repo) {
-    for (id, title) in [
-        ("DIFF-002", "Replace a damaged order"),
-        ("DIFF-003", "Ask for a review"),
-    ] {
-        repo.write(
-            &format!("{id}.sop"),
-            &format!(
-                "sop {id}: {title}\nversion: 1.0\nowner: Service Lead\nstatus: active\n\
-                 effective: 2026-10-01\nreview: every 6 months\nlanguage: en\n\n\
-                 purpose:\n  {title}.\n\nscope:\n  All agents.\n\n\
-                 roles:\n  agent: Customer service agent\n\n\
-                 steps:\n  step send: {title}\n    role: agent\n    Do it.\n\n\
-                 revisions:\n  1.0  2026-10-01  Anna Kovács: First version\n"
-            ),
-        );
-    }
 }
 
 const SOP_YAML: &str = "# the project root\n";
@@ -265,7 +173,7 @@ fn bad_revisions_and_paths_are_clear_errors() {
 fn history_repo(test: &str) -> Option<Repo> {
     let repo = Repo::new(test)?;
     repo.write("sop.yaml", SOP_YAML);
-    stubs(&repo);
+    repo.write_diff_stubs();
     repo.write("refund.sop", &fixture("base"));
     repo.commit("First version", "2026-10-01");
     Some(repo)
@@ -279,11 +187,11 @@ fn a_change_committed_after_the_last_revision_is_reported_with_its_commit() {
     // Layout and comments only: not a change.
     repo.write("refund.sop", &fixture("layout-only"));
     repo.commit("Tidy the layout", "2026-10-10");
-    assert_eq!(unrecorded(&repo.check(&[])), []);
+    assert_eq!(unrecorded(&check(&repo, &[])), []);
     // The time limit cut, no revision line.
     repo.write("refund.sop", &fixture("step-details"));
     let commit = repo.commit("Faster first answer", "2026-10-12");
-    let out = repo.check(&[]);
+    let out = check(&repo, &[]);
     out.code(0);
     let found = unrecorded(&out);
     assert_eq!(found.len(), 1, "{found:?}");
@@ -292,11 +200,11 @@ fn a_change_committed_after_the_last_revision_is_reported_with_its_commit() {
     assert!(found[0].1.contains("2026-10-12"), "{}", found[0].1);
     assert!(found[0].1.contains("Faster first answer"), "{}", found[0].1);
     // Under --deny-warnings, CI fails.
-    repo.check(&["--deny-warnings"]).code(1);
+    check(&repo, &["--deny-warnings"]).code(1);
     // --no-git, or the rule switched off: no history read.
-    assert_eq!(unrecorded(&repo.check(&["--no-git"])), []);
+    assert_eq!(unrecorded(&check(&repo, &["--no-git"])), []);
     repo.write("sop.yaml", "rules:\n  unrecorded-change: off\n");
-    assert_eq!(unrecorded(&repo.check(&[])), []);
+    assert_eq!(unrecorded(&check(&repo, &[])), []);
     repo.write("sop.yaml", SOP_YAML);
     // The human format names the commit and what changed.
     let human = sop(&[
@@ -321,7 +229,7 @@ fn sop_revise_appends_the_line_and_the_warning_goes() {
     };
     repo.write("refund.sop", &fixture("step-added"));
     repo.commit("Check the photo first", "2026-10-12");
-    assert_eq!(unrecorded(&repo.check(&[])).len(), 1);
+    assert_eq!(unrecorded(&check(&repo, &[])).len(), 1);
     let out = sop(&[
         "revise",
         "refund.sop",
@@ -346,7 +254,7 @@ fn sop_revise_appends_the_line_and_the_warning_goes() {
         .run()
         .code(0);
     repo.commit("Revision 2.0", "2026-10-13");
-    let out = repo.check(&[]);
+    let out = check(&repo, &[]);
     out.code(0);
     assert_eq!(unrecorded(&out), []);
     // Nothing new since: nothing to add, the file untouched.
@@ -384,7 +292,7 @@ fn a_revision_line_in_the_same_commit_records_the_change() {
     );
     repo.write("refund.sop", &text.replace("version: 1.2", "version: 1.3"));
     repo.commit("Clearer refund step", "2026-10-05");
-    assert_eq!(unrecorded(&repo.check(&[])), []);
+    assert_eq!(unrecorded(&check(&repo, &[])), []);
 }
 
 #[test]
@@ -405,7 +313,7 @@ fn changes_on_a_merged_branch_and_under_a_new_name_are_found() {
     // Renamed afterwards, with no change of meaning.
     repo.git(&["mv", "refund.sop", "refunds.sop"], "2026-10-23");
     repo.commit("Rename", "2026-10-23");
-    let found = unrecorded(&repo.check(&[]));
+    let found = unrecorded(&check(&repo, &[]));
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "refunds.sop");
     assert!(found[0].1.contains(&branch_commit[..7]), "{}", found[0].1);

@@ -18,6 +18,7 @@ mod exports;
 mod fmt;
 mod handbook;
 mod handbook_browser;
+mod handbook_history;
 mod indentation;
 mod log;
 mod lsp;

@@ -1,5 +1,5 @@
 //! What the integration tests share: running the `sop` binary, listing
-//! fixtures, and launching headless Chromium.
+//! fixtures, building git repositories, and launching headless Chromium.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -206,6 +206,103 @@ pub fn external_tool(test: &str, program: &str, why_missing: &str) -> bool {
     );
     note_skipped(test, &format!("{program} is not installed ({why_missing})"));
     false
+}
+
+/// A temporary git repository whose commits have the dates they are
+/// given, authored by "Anna Kovács".
+pub struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    /// A new repository with branch `main`, or `None` (and a note) when
+    /// git is not installed.
+    pub fn new(test: &str) -> Option<Repo> {
+        if !external_tool(test, "git", "these tests build git repositories") {
+            return None;
+        }
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"], "2026-01-01");
+        Some(repo)
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git in the repository at `date` (10:00, UTC+1), with no
+    /// system or user configuration; returns its output, trimmed.
+    pub fn git(&self, args: &[&str], date: &str) -> String {
+        let time = format!("{date}T10:00:00+01:00");
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Anna Kovács",
+                "-c",
+                "user.email=anna@example.com",
+            ])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(self.path())
+            .env("HOME", self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", &time)
+            .env("GIT_COMMITTER_DATE", &time)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        let path = self.path().join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Commits everything at `date`; returns the commit id.
+    pub fn commit(&self, message: &str, date: &str) -> String {
+        self.git(&["add", "-A"], date);
+        self.git(&["commit", "-q", "-m", message], date);
+        self.git(&["rev-parse", "HEAD"], date)
+    }
+
+    /// The SOPs `tests/fixtures/diff/base.sop` hands off to, so a project
+    /// holding it has no unknown ids.
+    pub fn write_diff_stubs(&self) {
+        for (id, title) in [
+            ("DIFF-002", "Replace a damaged order"),
+            ("DIFF-003", "Ask for a review"),
+        ] {
+            self.write(
+                &format!("{id}.sop"),
+                &format!(
+                    "sop {id}: {title}\nversion: 1.0\nowner: Service Lead\nstatus: active\n\
+                     effective: 2026-10-01\nreview: every 6 months\nlanguage: en\n\n\
+                     purpose:\n  {title}.\n\nscope:\n  All agents.\n\n\
+                     roles:\n  agent: Customer service agent\n\n\
+                     steps:\n  step send: {title}\n    role: agent\n    Do it.\n\n\
+                     revisions:\n  1.0  2026-10-01  Anna Kovács: First version\n"
+                ),
+            );
+        }
+    }
+}
+
+/// A file of `tests/fixtures/diff/`, by name without `.sop`.
+pub fn diff_fixture(name: &str) -> String {
+    std::fs::read_to_string(root().join(format!("tests/fixtures/diff/{name}.sop"))).unwrap()
 }
 
 const CHROMIUM: &str = "/usr/bin/chromium";
