@@ -465,11 +465,12 @@ fn install_interrupt_handler() {
 /// Records that the run was interrupted at its step and says how to go on.
 fn interrupted(recorder: &mut Recorder) {
     // The terminal may be gone (a closed window hangs up): nothing here may
-    // panic on a failed write, or the process would never exit.
+    // panic on a failed write, or the process would never exit; and the
+    // menu may hold standard output's lock, so the cursor comes back
+    // through standard error (the same terminal).
     use std::io::Write as _;
     if recorder.interactive {
-        let _ = write!(std::io::stdout(), "\u{1b}[?25h");
-        let _ = std::io::stdout().flush();
+        let _ = write!(std::io::stderr(), "\u{1b}[?25h");
     }
     if !recorder.open {
         return;

@@ -335,9 +335,9 @@ impl Terminal {
     }
 }
 
-/// How many events that are not keys may come in a row, with no pause
-/// between them, before the terminal counts as gone.
-const IDLE_EVENTS: u32 = 100_000;
+/// How many events that are not keys, or polls that end at once, may come
+/// in a row before the terminal counts as gone.
+const IDLE_EVENTS: u32 = 10_000;
 
 impl Operator for Terminal {
     fn ask(
@@ -365,8 +365,15 @@ impl Operator for Terminal {
                     if idle > IDLE_EVENTS {
                         return Err(io::Error::other("the terminal went away"));
                     }
+                    let asked = std::time::Instant::now();
                     if !event::poll(StdDuration::from_millis(250))? {
-                        idle = 0;
+                        // A poll that ends at once, with nothing to read,
+                        // is a closed input, not a wait.
+                        if asked.elapsed() < StdDuration::from_millis(100) {
+                            idle += 1;
+                        } else {
+                            idle = 0;
+                        }
                         let lines = self.lines(&menu, limit, now());
                         if lines != shown {
                             shown = lines;
